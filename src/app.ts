@@ -1,0 +1,80 @@
+import { html } from "@elysiajs/html";
+import { Elysia } from "elysia";
+import { ErrorPage } from "../views/errors/ErrorPage";
+import { Flash } from "../views/components/Flash";
+import type { Deps } from "./deps";
+import { adminRoutes } from "./features/admin/routes";
+import { authRoutes } from "./features/auth/routes";
+import { dashboardRoutes } from "./features/dashboard/routes";
+import { assetRoutes } from "./web/assets";
+import { context } from "./web/context";
+import { describeError } from "./web/errors";
+import { isHtmx, wantsPage } from "./web/respond";
+import { security } from "./web/security";
+
+/** Builds the whole HTTP app without listening: main.ts listens, tests call `app.handle()`. */
+export function createApp(deps: Deps) {
+  const started = new WeakMap<Request, number>();
+  const ctx = context(deps);
+
+  return new Elysia()
+    .use(html({ contentType: "text/html; charset=utf-8" }))
+    .onRequest(({ request }) => {
+      started.set(request, performance.now());
+    })
+    .use(security(deps.config))
+    .onError(({ code, error, request, set, path }) => {
+      const { status, body, headers } = describeError(code, error);
+      if (status >= 500) {
+        deps.log.error("request failed", {
+          method: request.method,
+          path,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          stack: error instanceof Error ? error.stack?.split("\n").slice(1, 6).join(" | ") : undefined,
+        });
+      }
+      set.status = status;
+      Object.assign(set.headers, headers);
+      if (isHtmx(request)) {
+        if (status === 401) set.headers["hx-redirect"] = "/login";
+        return Flash({ kind: "error", message: body.error });
+      }
+      if (wantsPage(request)) {
+        if (status === 401 && request.method === "GET") {
+          const url = new URL(request.url);
+          set.status = 303;
+          set.headers.location = `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+          return "";
+        }
+        return ErrorPage({ status, message: body.error });
+      }
+      // An explicit Response: a plain object returned from onError is lost by the html plugin on 404s.
+      return Response.json(body, { status });
+    })
+    .onAfterResponse(({ request, set, route }) => {
+      const start = started.get(request);
+      // The route pattern, not the path: paths can carry tokens (unsubscribe, tracking links).
+      deps.log.info("request", {
+        method: request.method,
+        route: route || "(unmatched)",
+        status: typeof set.status === "number" ? set.status : Number(set.status) || 200,
+        ms: start === undefined ? undefined : Math.round((performance.now() - start) * 10) / 10,
+      });
+    })
+    .use(assetRoutes())
+    .get("/healthz", async ({ set }) => {
+      try {
+        await deps.db.ping();
+        return { status: "ok", database: deps.db.dialect };
+      } catch {
+        set.status = 503;
+        return { status: "unavailable", database: deps.db.dialect, error: "The database is not reachable." };
+      }
+    })
+    .use(ctx)
+    .use(authRoutes(ctx))
+    .use(dashboardRoutes(ctx))
+    .use(adminRoutes(ctx));
+}
+
+export type App = ReturnType<typeof createApp>;

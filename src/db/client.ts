@@ -1,0 +1,79 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createClient } from "@libsql/client";
+import { sql, type SQL } from "drizzle-orm";
+import { drizzle as drizzleLibsql, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as sqliteTables from "./schema.sqlite";
+import * as postgresTables from "./schema.postgres";
+
+/**
+ * One handle for either dialect. Queries are written once against the SQLite-typed tables; the
+ * PostgreSQL tables have the same names, columns and JS types, so the same query builder calls run on
+ * both (tests run the whole suite on both). Raw SQL that differs between dialects asks `dialect`.
+ */
+export type Tables = typeof sqliteTables;
+export type Orm = LibSQLDatabase<Tables>;
+export type Tx = Parameters<Parameters<Orm["transaction"]>[0]>[0];
+
+export interface Database {
+  dialect: "sqlite" | "postgres";
+  orm: Orm;
+  t: Tables;
+  /** Rows of a raw query, as plain objects keyed by column name. */
+  rows<T = Record<string, unknown>>(query: SQL, tx?: Tx | Orm): Promise<T[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  return /^postgres(ql)?:/.test(url) ? openPostgres(url) : openSqlite(url);
+}
+
+async function openSqlite(url: string): Promise<Database> {
+  if (url.startsWith("file:")) mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
+  // The pool opens several connections to one file; the busy timeout lets writers queue instead of failing.
+  const client = createClient({ url, timeout: 10_000 });
+  await client.execute("PRAGMA journal_mode = WAL");
+  await client.execute("PRAGMA synchronous = NORMAL");
+  const orm = drizzleLibsql(client, { schema: sqliteTables });
+  return {
+    dialect: "sqlite",
+    orm,
+    t: sqliteTables,
+    rows: async <T,>(query: SQL, on: Tx | Orm = orm) => (await on.all(query)) as T[],
+    ping: async () => {
+      await client.execute("SELECT 1");
+    },
+    close: async () => client.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    // bigint columns hold epoch milliseconds and ids: both fit a JS number.
+    types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+  });
+  const orm = drizzlePostgres(client, { schema: postgresTables }) as unknown as Orm;
+  return {
+    dialect: "postgres",
+    orm,
+    t: postgresTables as unknown as Tables,
+    rows: async <T,>(query: SQL, on: Tx | Orm = orm) =>
+      [...((await (on as unknown as ReturnType<typeof drizzlePostgres>).execute(query)) as unknown as T[])],
+    ping: async () => {
+      await client`SELECT 1`;
+    },
+    close: async () => client.end({ timeout: 5 }),
+  };
+}
+
+export { sql };
+
+/** Runs `work` in one transaction, handing it a Database whose queries all go through that transaction. */
+export async function transaction<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
+  return db.orm.transaction(async (tx) => work({ ...db, orm: tx as unknown as Orm }));
+}

@@ -1,0 +1,299 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The whole product's data model for SQLite/libSQL. schema.postgres.ts mirrors it table for table and
+ * column for column (tests/db/schema-parity.test.ts fails when they drift).
+ * Times are epoch milliseconds in both dialects so SQL bucketing (analytics) reads the same.
+ */
+
+const ms = (name: string) => integer(name, { mode: "timestamp_ms" });
+const bool = (name: string) => integer(name, { mode: "boolean" });
+const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull().default(""),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role").$type<"admin" | "user">().notNull(),
+  disabled: bool("disabled").notNull().default(false),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const workspaces = sqliteTable("workspaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  configurationSet: text("configuration_set"),
+  eventTopicArn: text("event_topic_arn"),
+  eventSubscriptionArn: text("event_subscription_arn"),
+  eventSubscriptionStatus: text("event_subscription_status"),
+  createdAt: ms("created_at").notNull(),
+});
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").$type<"owner" | "admin" | "member">().notNull(),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 of the random session token; the token itself only ever lives in the signed cookie. */
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    createdAt: ms("created_at").notNull(),
+    lastSeenAt: ms("last_seen_at").notNull(),
+    expiresAt: ms("expires_at").notNull(),
+    revokedAt: ms("revoked_at"),
+    /** Session-only AWS keys, sealed with the credential vault (never plaintext). */
+    awsCredentials: text("aws_credentials"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const authFailures = sqliteTable(
+  "auth_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** "email:<address>" or "ip:<address>" */
+    key: text("key").notNull(),
+    at: ms("at").notNull(),
+  },
+  (t) => [index("auth_failures_key_at_idx").on(t.key, t.at)],
+);
+
+export const awsCredentials = sqliteTable("aws_credentials", {
+  workspaceId: text("workspace_id").primaryKey().references(() => workspaces.id, { onDelete: "cascade" }),
+  accessKeyIdMasked: text("access_key_id_masked").notNull(),
+  region: text("region").notNull(),
+  /** base64(nonce ‖ AES-256-GCM ciphertext ‖ tag) with the workspace id as associated data. */
+  sealed: text("sealed").notNull(),
+  keyId: text("key_id").notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const contacts = sqliteTable(
+  "contacts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    /** Lower-cased: an address belongs to a workspace once, whatever its case. */
+    email: text("email").notNull(),
+    attributes: json<Record<string, string>>("attributes").notNull().default(sql`'{}'`),
+    status: text("status").$type<"active" | "unsubscribed" | "bounced" | "complained">().notNull().default("active"),
+    createdAt: ms("created_at").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("contacts_workspace_email_idx").on(t.workspaceId, t.email)],
+);
+
+export const lists = sqliteTable(
+  "lists",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [index("lists_workspace_idx").on(t.workspaceId)],
+);
+
+export const listContacts = sqliteTable(
+  "list_contacts",
+  {
+    listId: text("list_id").notNull().references(() => lists.id, { onDelete: "cascade" }),
+    contactId: integer("contact_id").notNull().references(() => contacts.id, { onDelete: "cascade" }),
+    workspaceId: text("workspace_id").notNull(),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.listId, t.contactId] }), index("list_contacts_contact_idx").on(t.contactId)],
+);
+
+export const imports = sqliteTable(
+  "imports",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    listId: text("list_id").notNull().references(() => lists.id, { onDelete: "cascade" }),
+    status: text("status").$type<"uploaded" | "running" | "done" | "failed">().notNull(),
+    fileName: text("file_name"),
+    filePath: text("file_path"),
+    mapping: json<Record<string, string>>("mapping"),
+    onConflict: text("on_conflict").$type<"update" | "keep">().notNull().default("update"),
+    total: integer("total").notNull().default(0),
+    imported: integer("imported").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    duplicates: integer("duplicates").notNull().default(0),
+    invalid: integer("invalid").notNull().default(0),
+    errors: json<{ row: number; reason: string }[]>("errors").notNull().default(sql`'[]'`),
+    failure: text("failure"),
+    createdBy: text("created_by"),
+    createdAt: ms("created_at").notNull(),
+    startedAt: ms("started_at"),
+    finishedAt: ms("finished_at"),
+  },
+  (t) => [index("imports_workspace_idx").on(t.workspaceId)],
+);
+
+export const templates = sqliteTable(
+  "templates",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    subject: text("subject").notNull(),
+    html: text("html").notNull(),
+    text: text("text"),
+    variables: json<string[]>("variables").notNull().default(sql`'[]'`),
+    createdAt: ms("created_at").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [index("templates_workspace_idx").on(t.workspaceId)],
+);
+
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    status: text("status").notNull(),
+    fromAddress: text("from_address").notNull(),
+    subject: text("subject").notNull(),
+    html: text("html"),
+    text: text("text"),
+    templateId: text("template_id"),
+    listIds: json<string[]>("list_ids").notNull().default(sql`'[]'`),
+    configurationSet: text("configuration_set"),
+    /** Expansion cursor: the last contact id copied into recipients, so a restart resumes there. */
+    expandedThrough: integer("expanded_through").notNull().default(0),
+    scheduledAt: ms("scheduled_at"),
+    launchedAt: ms("launched_at"),
+    finishedAt: ms("finished_at"),
+    createdBy: text("created_by"),
+    createdAt: ms("created_at").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [index("campaigns_workspace_idx").on(t.workspaceId, t.createdAt)],
+);
+
+export const recipients = sqliteTable(
+  "recipients",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: text("workspace_id").notNull(),
+    campaignId: text("campaign_id").notNull().references(() => campaigns.id, { onDelete: "cascade" }),
+    contactId: integer("contact_id"),
+    email: text("email").notNull(),
+    variables: json<Record<string, string>>("variables"),
+    status: text("status").notNull(),
+    messageId: text("message_id"),
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    claimedAt: ms("claimed_at"),
+    sentAt: ms("sent_at"),
+    openedAt: ms("opened_at"),
+    clickedAt: ms("clicked_at"),
+    unsubscribedAt: ms("unsubscribed_at"),
+  },
+  (t) => [
+    uniqueIndex("recipients_campaign_email_idx").on(t.campaignId, t.email),
+    index("recipients_campaign_status_idx").on(t.campaignId, t.status, t.id),
+    index("recipients_message_idx").on(t.messageId),
+  ],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: text("workspace_id").notNull(),
+    type: text("type").notNull(),
+    /** SNS MessageId or tracking hit id: unique per workspace, so a redelivery changes nothing. */
+    sourceId: text("source_id").notNull(),
+    campaignId: text("campaign_id"),
+    recipientId: integer("recipient_id"),
+    email: text("email"),
+    at: ms("at").notNull(),
+    detail: json<Record<string, unknown>>("detail"),
+  },
+  (t) => [
+    uniqueIndex("events_workspace_source_idx").on(t.workspaceId, t.sourceId),
+    index("events_workspace_at_idx").on(t.workspaceId, t.at),
+    index("events_campaign_idx").on(t.campaignId, t.type),
+  ],
+);
+
+export const suppressions = sqliteTable(
+  "suppressions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    reason: text("reason").$type<"hard_bounce" | "complaint" | "unsubscribe" | "manual">().notNull(),
+    source: text("source"),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("suppressions_workspace_email_idx").on(t.workspaceId, t.email)],
+);
+
+export const campaignStats = sqliteTable(
+  "campaign_stats",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    /** Start of the hour, epoch ms. */
+    hour: integer("hour").notNull(),
+    sent: integer("sent").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    delivered: integer("delivered").notNull().default(0),
+    bounced: integer("bounced").notNull().default(0),
+    complained: integer("complained").notNull().default(0),
+    opened: integer("opened").notNull().default(0),
+    clicked: integer("clicked").notNull().default(0),
+    uniqueOpens: integer("unique_opens").notNull().default(0),
+    uniqueClicks: integer("unique_clicks").notNull().default(0),
+    unsubscribed: integer("unsubscribed").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.hour] }), index("campaign_stats_workspace_idx").on(t.workspaceId, t.hour)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    scope: text("scope").$type<"send" | "full">().notNull(),
+    /** SHA-256 of the key; the key is shown once and never stored. */
+    keyHash: text("key_hash").notNull().unique(),
+    prefix: text("prefix").notNull(),
+    createdBy: text("created_by"),
+    createdAt: ms("created_at").notNull(),
+    lastUsedAt: ms("last_used_at"),
+  },
+  (t) => [index("api_keys_workspace_idx").on(t.workspaceId)],
+);
+
+export const invites = sqliteTable("invites", {
+  id: text("id").primaryKey(),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+  role: text("role").$type<"admin" | "member">().notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+  usedAt: ms("used_at"),
+});

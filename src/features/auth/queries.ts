@@ -1,0 +1,120 @@
+import { and, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import type { UserRole, WorkspaceRole } from "./model";
+
+export async function countUsers(db: Database): Promise<number> {
+  const [row] = await db.orm.select({ n: count() }).from(db.t.users);
+  return Number(row?.n ?? 0);
+}
+
+export async function findUserByEmail(db: Database, email: string) {
+  const [row] = await db.orm.select().from(db.t.users).where(eq(db.t.users.email, email));
+  return row ?? null;
+}
+
+export async function insertUser(
+  db: Database,
+  row: { id: string; email: string; name: string; passwordHash: string; role: UserRole; createdAt: Date },
+) {
+  await db.orm.insert(db.t.users).values({ ...row, disabled: false, updatedAt: row.createdAt });
+}
+
+export async function insertSession(
+  db: Database,
+  row: { id: string; userId: string; workspaceId: string; createdAt: Date; expiresAt: Date; ip: string; userAgent: string | null },
+) {
+  await db.orm.insert(db.t.sessions).values({ ...row, lastSeenAt: row.createdAt });
+}
+
+/** A live session with its user and workspace role; null when revoked, expired, idle or the user is disabled. */
+export async function findLiveSession(db: Database, id: string, now: Date, idleSince: Date) {
+  const { sessions, users, workspaces, memberships } = db.t;
+  const [row] = await db.orm
+    .select({
+      sessionId: sessions.id,
+      lastSeenAt: sessions.lastSeenAt,
+      awsCredentials: sessions.awsCredentials,
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      workspaceId: workspaces.id,
+      workspaceName: workspaces.name,
+      workspaceRole: memberships.role,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .innerJoin(workspaces, eq(workspaces.id, sessions.workspaceId))
+    // The membership is re-read on every request, so removing someone from a workspace takes effect at once.
+    .innerJoin(memberships, and(eq(memberships.workspaceId, sessions.workspaceId), eq(memberships.userId, sessions.userId)))
+    .where(
+      and(
+        eq(sessions.id, id),
+        isNull(sessions.revokedAt),
+        gte(sessions.expiresAt, now),
+        gte(sessions.lastSeenAt, idleSince),
+        eq(users.disabled, false),
+      ),
+    );
+  return row ? { ...row, workspaceRole: row.workspaceRole as WorkspaceRole } : null;
+}
+
+export async function touchSession(db: Database, id: string, now: Date) {
+  await db.orm.update(db.t.sessions).set({ lastSeenAt: now }).where(eq(db.t.sessions.id, id));
+}
+
+export async function revokeSession(db: Database, id: string, now: Date) {
+  const { sessions } = db.t;
+  await db.orm
+    .update(sessions)
+    .set({ revokedAt: now, awsCredentials: null })
+    .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
+}
+
+export async function revokeUserSessions(db: Database, userId: string, now: Date) {
+  const { sessions } = db.t;
+  await db.orm
+    .update(sessions)
+    .set({ revokedAt: now, awsCredentials: null })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+}
+
+/** Failures per key since `since`. */
+export async function recentFailures(db: Database, keys: string[], since: Date) {
+  const { authFailures } = db.t;
+  return db.orm
+    .select({ key: authFailures.key, n: count() })
+    .from(authFailures)
+    .where(and(inArray(authFailures.key, keys), gte(authFailures.at, since)))
+    .groupBy(authFailures.key);
+}
+
+/** The time of the n-th most recent failure for a key: the block lifts a window after it. */
+export async function nthRecentFailure(db: Database, key: string, n: number): Promise<Date | null> {
+  const { authFailures } = db.t;
+  const rows = await db.orm
+    .select({ at: authFailures.at })
+    .from(authFailures)
+    .where(eq(authFailures.key, key))
+    .orderBy(sql`${authFailures.at} desc`)
+    .limit(1)
+    .offset(n - 1);
+  return rows[0]?.at ?? null;
+}
+
+export async function recordFailures(db: Database, keys: string[], at: Date) {
+  await db.orm.insert(db.t.authFailures).values(keys.map((key) => ({ key, at })));
+}
+
+export async function clearFailures(db: Database, key: string) {
+  await db.orm.delete(db.t.authFailures).where(eq(db.t.authFailures.key, key));
+}
+
+/** Housekeeping: failures older than the window and sessions that can no longer be used. */
+export async function pruneAuthRecords(db: Database, limits: { failuresBefore: Date; now: Date; idleBefore: Date }) {
+  const { authFailures, sessions } = db.t;
+  await db.orm.delete(authFailures).where(lt(authFailures.at, limits.failuresBefore));
+  await db.orm
+    .delete(sessions)
+    .where(or(lt(sessions.expiresAt, limits.now), isNotNull(sessions.revokedAt), lt(sessions.lastSeenAt, limits.idleBefore)));
+}

@@ -1,0 +1,27 @@
+import { Elysia } from "elysia";
+import { DashboardPage } from "../../../views/dashboard/DashboardPage";
+import { SectionEmptyPage } from "../../../views/dashboard/SectionEmptyPage";
+import type { Context } from "../../web/context";
+import { requireAuth } from "../../web/guard";
+
+export function dashboardRoutes(ctx: Context) {
+  return new Elysia()
+    .use(ctx)
+    .get("/", ({ auth, redirect }) => redirect(auth ? "/dashboard" : "/login"))
+    .get("/dashboard", ({ auth }) => <DashboardPage auth={requireAuth(auth)} />)
+    .get("/campaigns", ({ auth }) => (
+      <SectionEmptyPage auth={requireAuth(auth)} active="campaigns" title="Campaigns" heading="No campaigns yet" text="Campaigns you create, schedule and send will be listed here with their delivery figures." />
+    ))
+    .get("/lists", ({ auth }) => (
+      <SectionEmptyPage auth={requireAuth(auth)} active="lists" title="Lists" heading="No lists yet" text="Lists of recipients you import from CSV will appear here." />
+    ))
+    .get("/templates", ({ auth }) => (
+      <SectionEmptyPage auth={requireAuth(auth)} active="templates" title="Templates" heading="No templates yet" text="Templates you write with the editor will appear here." />
+    ))
+    .get("/settings", ({ auth }) => (
+      <SectionEmptyPage auth={requireAuth(auth)} active="settings" title="Settings" heading="Settings" text="AWS credentials, event set-up, API keys and team members are managed here." />
+    ))
+    .get("/events", ({ auth }) => (
+      <SectionEmptyPage auth={requireAuth(auth)} active="events" title="Events" heading="No events yet" text="Every send, delivery, bounce, complaint, open, click and unsubscribe will be listed here, filterable and exportable." />
+    ));
+}

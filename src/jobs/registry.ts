@@ -1,0 +1,16 @@
+import type { Deps } from "../deps";
+import { pruneAuth } from "../features/auth/service";
+
+/** Every background job by name. Data is ids only; handlers re-read the database and are idempotent. */
+export interface JobData {
+  workspaceId?: string;
+  id?: string;
+}
+
+export type JobName = "maintenance";
+
+export const handlers: Record<JobName, (deps: Deps, data: JobData) => Promise<void>> = {
+  maintenance: async (deps) => {
+    await pruneAuth(deps);
+  },
+};

@@ -1,0 +1,44 @@
+import { jwt } from "@elysiajs/jwt";
+import { Elysia } from "elysia";
+import type { Deps } from "../deps";
+import type { Auth, ClientMeta } from "../features/auth/model";
+import { authenticate } from "../features/auth/service";
+import { deriveKey } from "../lib/keys";
+
+/** The session cookie's name; the __Host- prefix pins it to this exact origin over HTTPS. */
+export function sessionCookieName(deps: Deps): string {
+  return deps.config.publicUrl.protocol === "https:" ? "__Host-sesame_session" : "sesame_session";
+}
+
+/**
+ * Puts `deps`, the caller's `auth` (or null) and client `meta` on every request after it. The cookie
+ * holds a JWT signed with a key derived from APP_SECRET; inside is a random session token whose hash
+ * names a server-side session row, so logging out revokes it for good.
+ */
+export function context(deps: Deps) {
+  const current = deriveKey(deps.config.appSecret, "session-signing").key;
+  // During a secret rotation, cookies signed with the previous secret still verify until they expire.
+  const previous = deps.config.appSecretPrevious ? deriveKey(deps.config.appSecretPrevious, "session-signing").key : current;
+  const cookieName = sessionCookieName(deps);
+
+  return new Elysia({ name: "context" })
+    .use(jwt({ name: "sessionJwt", secret: current }))
+    .use(jwt({ name: "previousSessionJwt", secret: previous }))
+    .decorate("deps", deps)
+    .derive({ as: "global" }, async ({ cookie, request, server, sessionJwt, previousSessionJwt }) => {
+      const meta: ClientMeta = {
+        ip: server?.requestIP(request)?.address ?? "unknown",
+        userAgent: request.headers.get("user-agent"),
+      };
+      const raw = cookie[cookieName]?.value;
+      let sessionToken: string | null = null;
+      if (typeof raw === "string" && raw.length > 0 && raw.length < 2048) {
+        const claims = (await sessionJwt.verify(raw)) || (await previousSessionJwt.verify(raw));
+        if (claims && typeof claims.sid === "string") sessionToken = claims.sid;
+      }
+      const auth: Auth | null = sessionToken ? await authenticate(deps, sessionToken) : null;
+      return { auth, meta, sessionToken };
+    });
+}
+
+export type Context = ReturnType<typeof context>;
