@@ -36,7 +36,8 @@ export function createApp(deps: Deps) {
       set.status = status;
       Object.assign(set.headers, headers);
       if (isHtmx(request)) {
-        if (status === 401) set.headers["hx-redirect"] = "/login";
+        // A session that ended mid-page: send the browser to log in. (A failed login is a 401 too, with its own code.)
+        if (body.code === "unauthorized") set.headers["hx-redirect"] = "/login";
         return Flash({ kind: "error", message: body.error });
       }
       if (wantsPage(request)) {

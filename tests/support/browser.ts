@@ -1,0 +1,44 @@
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { TestApp } from "./app";
+
+/** Debian's Chromium; the wrapper at /usr/bin/chromium prints a harmless warning, the binary does not. */
+const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => Bun.file(p).size > 0) ?? "/usr/bin/chromium";
+
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+}
+
+/** Serves a test app on a free port for the browser; returns its base URL and a stop function. */
+export function serve(t: TestApp): { url: string; stop(): Promise<void> } {
+  const server = t.app.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = server.server!.port;
+  return { url: `http://127.0.0.1:${port}`, stop: async () => void (await server.stop()) };
+}
+
+/**
+ * Collects what the page reports as broken: script errors, failed loads and CSP violations (which
+ * Chromium reports as console errors). A journey ends by asserting this list is empty.
+ */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+  });
+  page.on("requestfailed", (req) => {
+    // A navigation cancels loads still in flight (the favicon, say); that is not a failure.
+    if (req.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText}`);
+  });
+  return problems;
+}
