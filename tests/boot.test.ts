@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createTestDatabase, type TestDatabase } from "./support/db";
+
+const MAIN = join(import.meta.dir, "..", "src", "main.ts");
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+function freePort(): number {
+  const server = Bun.serve({ port: 0, fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+describe("boot", () => {
+  test("a bad value stops start-up with one line naming the variable", async () => {
+    const proc = Bun.spawn([process.execPath, MAIN], {
+      env: { ...process.env, PORT: "eighty", DATA_DIR: join(database.dir, "bad") },
+      stderr: "pipe",
+      stdout: "pipe",
+    });
+    expect(await proc.exited).toBe(1);
+    const stderr = await new Response(proc.stderr).text();
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toContain("PORT");
+  });
+
+  test("the server migrates, serves /healthz, and stops cleanly on SIGTERM", async () => {
+    const port = freePort();
+    const proc = Bun.spawn([process.execPath, MAIN], {
+      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(database.dir, "data"), DATABASE_URL: database.url },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    let health: Response | null = null;
+    for (let i = 0; i < 100 && !health; i++) {
+      health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+      if (!health) await Bun.sleep(100);
+    }
+    expect(health?.status).toBe(200);
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    const out = await new Response(proc.stdout).text();
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.at(-1).msg).toBe("stopped");
+    // Without APP_SECRET the generated-secret warning is logged once, and the secret itself is not.
+    const secret = (await Bun.file(join(database.dir, "data", "secret.key")).text()).trim();
+    expect(lines.some((l) => l.level === "warn" && String(l.msg).includes("APP_SECRET"))).toBe(true);
+    expect(out).not.toContain(secret);
+  }, 20_000);
+});
