@@ -5,6 +5,7 @@ import { Flash } from "../views/components/Flash";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./features/admin/routes";
 import { authRoutes } from "./features/auth/routes";
+import { credentialsRoutes } from "./features/credentials/routes";
 import { dashboardRoutes } from "./features/dashboard/routes";
 import { assetRoutes } from "./web/assets";
 import { context } from "./web/context";
@@ -75,6 +76,7 @@ export function createApp(deps: Deps) {
     .use(ctx)
     .use(authRoutes(ctx))
     .use(dashboardRoutes(ctx))
+    .use(credentialsRoutes(ctx))
     .use(adminRoutes(ctx));
 }
 

@@ -3,6 +3,9 @@
 document.addEventListener("alpine:init", () => {
   window.Alpine.data("copyable", () => ({
     copied: false,
+    get label() {
+      return this.copied ? "Copied" : "Copy policy";
+    },
     copy() {
       const source = this.$refs.source;
       navigator.clipboard?.writeText(source.value ?? source.textContent).then(() => {

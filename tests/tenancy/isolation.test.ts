@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
 
@@ -27,10 +28,22 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "GET /templates": { path: "/templates" },
   "GET /settings": { path: "/settings" },
   "GET /events": { path: "/events" },
+  "GET /settings/aws": { path: "/settings/aws" },
+  "GET /aws/status": { path: "/aws/status" },
+  "GET /aws/identities": { path: "/aws/identities" },
+  "GET /aws/events": { path: "/aws/events" },
+  "POST /aws/connect": { path: "/aws/connect", body: { accessKeyId: "AKIABOBSKEY000000000", secretAccessKey: "bobs-secret-access-key-0000000000000000", region: "us-east-1", save: true } },
+  "DELETE /aws/connect": { path: "/aws/connect" },
+  "POST /aws/identities": { path: "/aws/identities", body: { identity: "bob.example.com" } },
+  "POST /aws/events/setup": { path: "/aws/events/setup" },
+  "PUT /aws/events": { path: "/aws/events", body: { topicArn: "arn:aws:sns:us-east-1:123456789012:bobs-topic" } },
 };
 
 const MARKER = "alicemarker";
+const ALICE_KEY = { accessKeyId: "AKIAALICEKEY00000001", secretAccessKey: "alice-secret-access-key-000000000000000" };
 
+let emulator: Emulator;
+let fake: AwsFake;
 let t: TestApp;
 let alice: Client;
 let bob: Client;
@@ -49,17 +62,24 @@ async function snapshot(client: Client): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
+  emulator = await startEmulator();
+  fake = await startAwsFake({ emulatorUrl: emulator.url, keys: { [ALICE_KEY.accessKeyId]: { secret: ALICE_KEY.secretAccessKey } } });
+  t = await createTestApp({ env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url, PUBLIC_URL: "https://sesame.example.com" } });
   alice = new Client(t.app);
   const a = await alice.post("/auth/signup", { email: `${MARKER}@example.com`, password: "alice's password", name: MARKER });
   ids["alice-user"] = a.json.user.id;
   ids["alice-workspace"] = a.json.workspace.id;
+  // Alice's workspace holds a row of every kind Bob might reach for.
+  expect((await alice.post("/aws/connect", { ...ALICE_KEY, region: "us-east-1", save: true })).status).toBe(200);
+  expect((await alice.post("/aws/events/setup")).status).toBe(200);
   // Bob is an ordinary user: the owner of his own workspace, not an instance admin.
   bob = new Client(t.app);
   await bob.signup("bob@example.com");
 });
 afterAll(async () => {
   await t.close();
+  await fake.stop();
+  await emulator.stop();
 });
 
 describe("tenancy", () => {
@@ -84,7 +104,9 @@ describe("tenancy", () => {
     for (const [route, probe] of Object.entries(WORKSPACE)) {
       const method = route.split(" ")[0]!;
       const reply = await bob.request(method, fill(probe.path), { json: probe.body });
-      expect({ route, leaked: reply.text.includes(MARKER) || reply.text.includes(ids["alice-workspace"]!) }).toEqual({ route, leaked: false });
+      const leaked = [MARKER, ids["alice-workspace"]!, "AKIA…0001", ALICE_KEY.secretAccessKey].filter((m) => reply.text.includes(m));
+      expect({ route, leaked }).toEqual({ route, leaked: [] });
+      expect({ route, status: reply.status < 500 }).toEqual({ route, status: true });
       if (route.includes(":")) expect({ route, status: reply.status }).toEqual({ route, status: 404 });
     }
     expect(await snapshot(alice)).toEqual(before);
@@ -94,5 +116,7 @@ describe("tenancy", () => {
     const me = await alice.get("/auth/me");
     expect(me.text).toContain(MARKER);
     expect((await alice.get("/dashboard")).text).toContain(MARKER);
+    expect((await alice.get("/aws/status")).text).toContain("AKIA…0001");
+    expect((await alice.get("/aws/events")).text).toContain(ids["alice-workspace"]!);
   });
 });

@@ -18,9 +18,6 @@ export function dashboardRoutes(ctx: Context) {
     .get("/templates", ({ auth }) => (
       <SectionEmptyPage auth={requireAuth(auth)} active="templates" title="Templates" heading="No templates yet" text="Templates you write with the editor will appear here." />
     ))
-    .get("/settings", ({ auth }) => (
-      <SectionEmptyPage auth={requireAuth(auth)} active="settings" title="Settings" heading="Settings" text="AWS credentials, event set-up, API keys and team members are managed here." />
-    ))
     .get("/events", ({ auth }) => (
       <SectionEmptyPage auth={requireAuth(auth)} active="events" title="Events" heading="No events yet" text="Every send, delivery, bounce, complaint, open, click and unsubscribe will be listed here, filterable and exportable." />
     ));

@@ -1,0 +1,141 @@
+import {
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
+  CreateEmailIdentityCommand,
+  GetAccountCommand,
+  GetEmailIdentityCommand,
+  ListEmailIdentitiesCommand,
+  SESv2Client,
+  UpdateConfigurationSetEventDestinationCommand,
+  type EventType,
+} from "@aws-sdk/client-sesv2";
+import type { Config } from "../config";
+import { awsFailure } from "./errors";
+
+/** A workspace's AWS keys, in memory only for the length of a call. */
+export interface AwsKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
+
+export interface AccountStatus {
+  sendingEnabled: boolean;
+  productionAccess: boolean;
+  enforcementStatus: string;
+  maxSendRate: number;
+  max24HourSend: number;
+  sentLast24Hours: number;
+}
+
+export interface Identity {
+  name: string;
+  type: "EMAIL_ADDRESS" | "DOMAIN" | "MANAGED_DOMAIN";
+  verificationStatus: string;
+  sendingEnabled: boolean;
+  dkimStatus: string | null;
+  /** DNS records to publish while a domain is not verified yet. */
+  dnsRecords: { type: "CNAME"; name: string; value: string }[];
+}
+
+export const EVENT_TYPES: EventType[] = ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "REJECT", "DELIVERY_DELAY", "RENDERING_FAILURE"];
+
+export function sesClient(config: Config, keys: AwsKeys): SESv2Client {
+  return new SESv2Client({
+    region: keys.region,
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    ...(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+  });
+}
+
+async function call<T>(keys: AwsKeys, action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw awsFailure(err, { region: keys.region, action });
+  }
+}
+
+export async function getAccount(config: Config, keys: AwsKeys): Promise<AccountStatus> {
+  const out = await call(keys, "ses:GetAccount", () => sesClient(config, keys).send(new GetAccountCommand({})));
+  return {
+    sendingEnabled: out.SendingEnabled ?? false,
+    productionAccess: out.ProductionAccessEnabled ?? false,
+    enforcementStatus: out.EnforcementStatus ?? "UNKNOWN",
+    maxSendRate: out.SendQuota?.MaxSendRate ?? 0,
+    max24HourSend: out.SendQuota?.Max24HourSend ?? 0,
+    sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0,
+  };
+}
+
+function dkimRecords(domain: string, tokens: string[] | undefined): Identity["dnsRecords"] {
+  return (tokens ?? []).map((token) => ({ type: "CNAME" as const, name: `${token}._domainkey.${domain}`, value: `${token}.dkim.amazonses.com` }));
+}
+
+/** Every identity with its verification and DKIM state; domains are read one by one for their DKIM tokens. */
+export async function listIdentities(config: Config, keys: AwsKeys): Promise<Identity[]> {
+  const client = sesClient(config, keys);
+  const identities: Identity[] = [];
+  let token: string | undefined;
+  do {
+    const page = await call(keys, "ses:ListEmailIdentities", () => client.send(new ListEmailIdentitiesCommand({ NextToken: token, PageSize: 100 })));
+    for (const item of page.EmailIdentities ?? []) {
+      identities.push({
+        name: item.IdentityName ?? "",
+        type: (item.IdentityType ?? "EMAIL_ADDRESS") as Identity["type"],
+        verificationStatus: item.VerificationStatus ?? "NOT_STARTED",
+        sendingEnabled: item.SendingEnabled ?? false,
+        dkimStatus: null,
+        dnsRecords: [],
+      });
+    }
+    token = page.NextToken;
+  } while (token && identities.length < 1000);
+
+  for (const identity of identities.filter((i) => i.type === "DOMAIN").slice(0, 50)) {
+    const detail = await call(keys, "ses:GetEmailIdentity", () => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity.name })));
+    identity.dkimStatus = detail.DkimAttributes?.Status ?? null;
+    if (detail.DkimAttributes?.Status !== "SUCCESS") identity.dnsRecords = dkimRecords(identity.name, detail.DkimAttributes?.Tokens);
+  }
+  return identities;
+}
+
+export async function createIdentity(config: Config, keys: AwsKeys, name: string): Promise<Identity> {
+  const out = await call(keys, "ses:CreateEmailIdentity", () =>
+    sesClient(config, keys).send(new CreateEmailIdentityCommand({ EmailIdentity: name })),
+  );
+  const type = (out.IdentityType ?? (name.includes("@") ? "EMAIL_ADDRESS" : "DOMAIN")) as Identity["type"];
+  return {
+    name,
+    type,
+    verificationStatus: out.VerifiedForSendingStatus ? "SUCCESS" : "PENDING",
+    sendingEnabled: out.VerifiedForSendingStatus ?? false,
+    dkimStatus: out.DkimAttributes?.Status ?? null,
+    dnsRecords: type === "DOMAIN" ? dkimRecords(name, out.DkimAttributes?.Tokens) : [],
+  };
+}
+
+/** Creates the configuration set and points its SNS event destination at `topicArn`; running it again changes nothing. */
+export async function ensureEventDestination(config: Config, keys: AwsKeys, configurationSet: string, topicArn: string): Promise<void> {
+  const client = sesClient(config, keys);
+  try {
+    await client.send(new CreateConfigurationSetCommand({ ConfigurationSetName: configurationSet }));
+  } catch (err) {
+    if ((err as Error).name !== "AlreadyExistsException") throw awsFailure(err, { region: keys.region, action: "ses:CreateConfigurationSet" });
+  }
+  const destination = {
+    ConfigurationSetName: configurationSet,
+    EventDestinationName: "sesame-sns",
+    EventDestination: { Enabled: true, MatchingEventTypes: EVENT_TYPES, SnsDestination: { TopicArn: topicArn } },
+  };
+  try {
+    await client.send(new CreateConfigurationSetEventDestinationCommand(destination));
+  } catch (err) {
+    if ((err as Error).name !== "AlreadyExistsException") {
+      throw awsFailure(err, { region: keys.region, action: "ses:CreateConfigurationSetEventDestination" });
+    }
+    await call(keys, "ses:UpdateConfigurationSetEventDestination", () => client.send(new UpdateConfigurationSetEventDestinationCommand(destination)));
+  }
+}

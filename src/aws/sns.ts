@@ -1,0 +1,52 @@
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import type { Config } from "../config";
+import { awsFailure } from "./errors";
+import type { AwsKeys } from "./ses";
+
+export type SubscriptionState = "pending" | "confirmed" | "none";
+
+function snsClient(config: Config, keys: AwsKeys): SNSClient {
+  return new SNSClient({
+    region: keys.region,
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    ...(config.snsEndpoint ? { endpoint: config.snsEndpoint } : {}),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+  });
+}
+
+async function call<T>(keys: AwsKeys, action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw awsFailure(err, { region: keys.region, action });
+  }
+}
+
+/** CreateTopic is idempotent in SNS: the same name returns the same topic. */
+export async function ensureTopic(config: Config, keys: AwsKeys, name: string): Promise<string> {
+  const out = await call(keys, "sns:CreateTopic", () => snsClient(config, keys).send(new CreateTopicCommand({ Name: name })));
+  return out.TopicArn!;
+}
+
+/** Subscribe is idempotent too: the same topic, protocol and endpoint give back the existing subscription. */
+export async function subscribeHttps(config: Config, keys: AwsKeys, topicArn: string, endpoint: string): Promise<void> {
+  await call(keys, "sns:Subscribe", () =>
+    snsClient(config, keys).send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "https", Endpoint: endpoint, ReturnSubscriptionArn: true })),
+  );
+}
+
+export async function subscriptionState(config: Config, keys: AwsKeys, topicArn: string, endpoint: string): Promise<{ state: SubscriptionState; arn: string | null }> {
+  const client = snsClient(config, keys);
+  let token: string | undefined;
+  do {
+    const page = await call(keys, "sns:ListSubscriptionsByTopic", () => client.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token })));
+    const mine = page.Subscriptions?.find((s) => s.Endpoint === endpoint);
+    if (mine) {
+      const pending = !mine.SubscriptionArn || mine.SubscriptionArn === "PendingConfirmation";
+      return { state: pending ? "pending" : "confirmed", arn: pending ? null : mine.SubscriptionArn! };
+    }
+    token = page.NextToken;
+  } while (token);
+  return { state: "none", arn: null };
+}

@@ -1,0 +1,376 @@
+import { createHash, createHmac, randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { SignatureV4 } from "@smithy/signature-v4";
+
+/**
+ * The AWS side of the tests. SES calls go to the `aws-ses-v2-local` emulator (sending, GetAccount,
+ * its /store of sent mail) through a small fake of our own in front of it, which adds what the
+ * emulator lacks: SigV4 verification against known key pairs (so a wrong secret really is a
+ * signature mismatch), identities, configuration sets, throttling faults, and SNS (query protocol).
+ */
+
+export const ACCOUNT = {
+  DedicatedIpAutoWarmupEnabled: false,
+  Details: {
+    AdditionalContactEmailAddresses: [],
+    ContactLanguage: "EN",
+    MailType: "MARKETING",
+    ReviewDetails: { CaseId: "case-1", Status: "GRANTED" },
+    UseCaseDescription: "Newsletters",
+    WebsiteURL: "https://example.com",
+  },
+  EnforcementStatus: "HEALTHY",
+  ProductionAccessEnabled: true,
+  SendingEnabled: true,
+  SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 12500 },
+  SuppressionAttributes: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+};
+
+export interface Emulator {
+  url: string;
+  /** Every mail the emulator received, as its GET /store lists them. */
+  store(): Promise<{ emails: EmulatorEmail[] }>;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  at: number;
+}
+
+function freePort(): number {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+export async function startEmulator(account: object = ACCOUNT): Promise<Emulator> {
+  const port = freePort();
+  const cli = join(import.meta.dir, "..", "..", "node_modules", "aws-ses-v2-local", "dist", "cli.js");
+  const proc = Bun.spawn([process.execPath, cli, "--port", String(port), "--host", "127.0.0.1"], {
+    env: { ...process.env, AWS_SES_ACCOUNT: JSON.stringify(account) },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`${url}/health-check`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (i === 99) throw new Error("aws-ses-v2-local did not start");
+    await Bun.sleep(50);
+  }
+  return {
+    url,
+    store: async () => (await fetch(`${url}/store`)).json() as Promise<{ emails: EmulatorEmail[] }>,
+    stop: async () => {
+      proc.kill();
+      await proc.exited;
+    },
+  };
+}
+
+class Sha256 {
+  private hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const key = typeof secret === "string" || secret === undefined ? secret : (secret instanceof ArrayBuffer ? Buffer.from(secret) : Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength));
+    this.hash = key ? createHmac("sha256", key) : createHash("sha256");
+  }
+  update(data: string | Uint8Array) {
+    this.hash.update(data);
+  }
+  async digest() {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+export interface FakeKey {
+  secret: string;
+  /** Actions ("ses:GetAccount", "sns:CreateTopic", …) this key is denied. */
+  deny?: string[];
+  /** GetAccount answer for this key instead of the emulator's. */
+  account?: object;
+}
+
+interface FakeIdentity {
+  name: string;
+  type: "EMAIL_ADDRESS" | "DOMAIN";
+  verified: boolean;
+  tokens: string[];
+}
+
+interface FakeSubscription {
+  arn: string;
+  topicArn: string;
+  endpoint: string;
+  protocol: string;
+  confirmed: boolean;
+  token: string;
+}
+
+export interface AwsFake {
+  url: string;
+  keys: Map<string, FakeKey>;
+  /** Calls seen, in order: service, action, region and access key id. */
+  calls: { service: string; action: string; region: string; accessKeyId: string }[];
+  identities: Map<string, FakeIdentity>;
+  configurationSets: Map<string, Map<string, { topicArn: string; types: string[]; enabled: boolean }>>;
+  topics: Set<string>;
+  subscriptions: FakeSubscription[];
+  /** Marks a subscription confirmed as SNS would after the endpoint visited its SubscribeURL. */
+  confirm(topicArn: string, endpoint: string): void;
+  stop(): Promise<void>;
+}
+
+const ACCOUNT_ID = "123456789012";
+
+function xml(action: string, result: string): Response {
+  return new Response(
+    `<${action}Response xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+    { headers: { "content-type": "text/xml" } },
+  );
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function failure(service: string, status: number, code: string, message: string): Response {
+  if (service === "sns") {
+    return new Response(
+      `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      { status, headers: { "content-type": "text/xml" } },
+    );
+  }
+  return Response.json({ message }, { status, headers: { "x-amzn-errortype": code } });
+}
+
+export async function startAwsFake(options: { emulatorUrl: string; keys?: Record<string, FakeKey> }): Promise<AwsFake> {
+  const fake: AwsFake = {
+    url: "",
+    keys: new Map(Object.entries(options.keys ?? {})),
+    calls: [],
+    identities: new Map(),
+    configurationSets: new Map(),
+    topics: new Set(),
+    subscriptions: [],
+    confirm(topicArn, endpoint) {
+      const sub = fake.subscriptions.find((s) => s.topicArn === topicArn && s.endpoint === endpoint);
+      if (sub) sub.confirmed = true;
+    },
+    stop: async () => {
+      server.stop(true);
+    },
+  };
+
+  async function verify(request: Request, body: Uint8Array): Promise<{ service: string; region: string; accessKeyId: string } | Response> {
+    const auth = request.headers.get("authorization") ?? "";
+    const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(auth);
+    if (!match) return failure("ses", 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+    const [, accessKeyId, , region, service, signedHeaders, signature] = match as unknown as string[];
+    const key = fake.keys.get(accessKeyId!);
+    if (!key) return failure(service!, 403, service === "sns" ? "InvalidClientTokenId" : "UnrecognizedClientException", "The security token included in the request is invalid.");
+    const url = new URL(request.url);
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders!.split(";")) headers[name] = request.headers.get(name) ?? "";
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    const amzDate = request.headers.get("x-amz-date")!;
+    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+    const signer = new SignatureV4({ service: service!, region: region!, credentials: { accessKeyId: accessKeyId!, secretAccessKey: key.secret }, sha256: Sha256 });
+    const signed = await signer.sign(
+      { method: request.method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers, body },
+      { signingDate },
+    );
+    const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization))?.[1];
+    if (expected !== signature) {
+      return failure(
+        service!,
+        403,
+        service === "sns" ? "SignatureDoesNotMatch" : "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
+      );
+    }
+    return { service: service!, region: region!, accessKeyId: accessKeyId! };
+  }
+
+  function denied(who: { accessKeyId: string; service: string }, action: string): Response | null {
+    if (!fake.keys.get(who.accessKeyId)?.deny?.includes(action)) return null;
+    return failure(
+      who.service,
+      403,
+      who.service === "sns" ? "AuthorizationError" : "AccessDeniedException",
+      `User: arn:aws:iam::${ACCOUNT_ID}:user/sesame is not authorized to perform: ${action}`,
+    );
+  }
+
+  async function ses(request: Request, body: Uint8Array, who: { accessKeyId: string; service: string; region: string }): Promise<Response> {
+    const url = new URL(request.url);
+    const path = decodeURIComponent(url.pathname);
+    const json = () => JSON.parse(new TextDecoder().decode(body) || "{}");
+    const record = (action: string) => fake.calls.push({ service: "ses", action, region: who.region, accessKeyId: who.accessKeyId });
+    let m: RegExpExecArray | null;
+
+    if (request.method === "GET" && path === "/v2/email/account") {
+      record("GetAccount");
+      const refused = denied(who, "ses:GetAccount");
+      if (refused) return refused;
+      const custom = fake.keys.get(who.accessKeyId)!.account;
+      if (custom) return Response.json(custom);
+      return proxy(request, body);
+    }
+    // ListEmailIdentities is POST /v2/email/list-identities in current SDKs, GET /v2/email/identities in older ones.
+    if (path === "/v2/email/identities" || path === "/v2/email/list-identities") {
+      if (request.method === "GET" || path === "/v2/email/list-identities") {
+        record("ListEmailIdentities");
+        return Response.json({
+          EmailIdentities: [...fake.identities.values()].map((i) => ({
+            IdentityType: i.type,
+            IdentityName: i.name,
+            SendingEnabled: i.verified,
+            VerificationStatus: i.verified ? "SUCCESS" : "PENDING",
+          })),
+        });
+      }
+      record("CreateEmailIdentity");
+      const refused = denied(who, "ses:CreateEmailIdentity");
+      if (refused) return refused;
+      const name = String(json().EmailIdentity);
+      if (fake.identities.has(name)) return failure("ses", 400, "AlreadyExistsException", `Email identity ${name} already exist.`);
+      const identity: FakeIdentity = {
+        name,
+        type: name.includes("@") ? "EMAIL_ADDRESS" : "DOMAIN",
+        verified: false,
+        tokens: name.includes("@") ? [] : [0, 1, 2].map(() => randomUUID().replace(/-/g, "").slice(0, 32)),
+      };
+      fake.identities.set(name, identity);
+      return Response.json({
+        IdentityType: identity.type,
+        VerifiedForSendingStatus: false,
+        DkimAttributes: { SigningEnabled: identity.type === "DOMAIN", Status: identity.type === "DOMAIN" ? "PENDING" : "NOT_STARTED", Tokens: identity.tokens },
+      });
+    }
+    if ((m = /^\/v2\/email\/identities\/(.+)$/.exec(path)) && request.method === "GET") {
+      record("GetEmailIdentity");
+      const identity = fake.identities.get(m[1]!);
+      if (!identity) return failure("ses", 404, "NotFoundException", `Email identity ${m[1]} does not exist.`);
+      return Response.json({
+        IdentityType: identity.type,
+        VerifiedForSendingStatus: identity.verified,
+        VerificationStatus: identity.verified ? "SUCCESS" : "PENDING",
+        DkimAttributes: { SigningEnabled: true, Status: identity.verified ? "SUCCESS" : "PENDING", Tokens: identity.tokens },
+      });
+    }
+    if (path === "/v2/email/configuration-sets" && request.method === "POST") {
+      record("CreateConfigurationSet");
+      const refused = denied(who, "ses:CreateConfigurationSet");
+      if (refused) return refused;
+      const name = String(json().ConfigurationSetName);
+      if (fake.configurationSets.has(name)) return failure("ses", 400, "AlreadyExistsException", `Configuration set <${name}> already exists.`);
+      fake.configurationSets.set(name, new Map());
+      return Response.json({});
+    }
+    if ((m = /^\/v2\/email\/configuration-sets\/([^/]+)\/event-destinations(?:\/([^/]+))?$/.exec(path))) {
+      const set = fake.configurationSets.get(m[1]!);
+      if (!set) return failure("ses", 404, "NotFoundException", `Configuration set <${m[1]}> does not exist.`);
+      if (request.method === "GET") {
+        record("GetConfigurationSetEventDestinations");
+        return Response.json({
+          EventDestinations: [...set].map(([name, d]) => ({ Name: name, Enabled: d.enabled, MatchingEventTypes: d.types, SnsDestination: { TopicArn: d.topicArn } })),
+        });
+      }
+      const input = json();
+      const name = m[2] ?? String(input.EventDestinationName);
+      const destination = { topicArn: input.EventDestination.SnsDestination.TopicArn, types: input.EventDestination.MatchingEventTypes, enabled: input.EventDestination.Enabled };
+      if (request.method === "POST") {
+        record("CreateConfigurationSetEventDestination");
+        if (set.has(name)) return failure("ses", 400, "AlreadyExistsException", `Event destination ${name} already exists.`);
+      } else {
+        record("UpdateConfigurationSetEventDestination");
+        if (!set.has(name)) return failure("ses", 404, "NotFoundException", `Event destination ${name} does not exist.`);
+      }
+      set.set(name, destination);
+      return Response.json({});
+    }
+    record(path.includes("outbound") ? "SendEmail" : `${request.method} ${path}`);
+    return proxy(request, body);
+  }
+
+  async function proxy(request: Request, body: Uint8Array): Promise<Response> {
+    const url = new URL(request.url);
+    const headers = new Headers(request.headers);
+    headers.delete("host");
+    const response = await fetch(`${options.emulatorUrl}${url.pathname}${url.search}`, {
+      method: request.method,
+      headers,
+      body: request.method === "GET" || request.method === "HEAD" ? undefined : Buffer.from(body),
+    });
+    return new Response(await response.arrayBuffer(), { status: response.status, headers: response.headers });
+  }
+
+  function sns(params: URLSearchParams, who: { accessKeyId: string; service: string; region: string }): Response {
+    const action = params.get("Action") ?? "";
+    fake.calls.push({ service: "sns", action, region: who.region, accessKeyId: who.accessKeyId });
+    const refused = denied(who, `sns:${action}`);
+    if (refused) return refused;
+    switch (action) {
+      case "CreateTopic": {
+        const arn = `arn:aws:sns:${who.region}:${ACCOUNT_ID}:${params.get("Name")}`;
+        fake.topics.add(arn);
+        return xml(action, `<TopicArn>${arn}</TopicArn>`);
+      }
+      case "Subscribe": {
+        const topicArn = params.get("TopicArn")!;
+        if (!fake.topics.has(topicArn)) return failure("sns", 404, "NotFound", "Topic does not exist");
+        const endpoint = params.get("Endpoint")!;
+        let sub = fake.subscriptions.find((s) => s.topicArn === topicArn && s.endpoint === endpoint);
+        if (!sub) {
+          sub = { arn: `${topicArn}:${randomUUID()}`, topicArn, endpoint, protocol: params.get("Protocol")!, confirmed: false, token: randomUUID().replace(/-/g, "") };
+          fake.subscriptions.push(sub);
+        }
+        return xml(action, `<SubscriptionArn>${sub.confirmed || params.get("ReturnSubscriptionArn") === "true" ? sub.arn : "pending confirmation"}</SubscriptionArn>`);
+      }
+      case "ListSubscriptionsByTopic": {
+        const topicArn = params.get("TopicArn")!;
+        const members = fake.subscriptions
+          .filter((s) => s.topicArn === topicArn)
+          .map(
+            (s) =>
+              `<member><TopicArn>${s.topicArn}</TopicArn><Protocol>${s.protocol}</Protocol><SubscriptionArn>${s.confirmed ? s.arn : "PendingConfirmation"}</SubscriptionArn><Owner>${ACCOUNT_ID}</Owner><Endpoint>${escapeXml(s.endpoint)}</Endpoint></member>`,
+          )
+          .join("");
+        return xml(action, `<Subscriptions>${members}</Subscriptions>`);
+      }
+      case "ConfirmSubscription": {
+        const sub = fake.subscriptions.find((s) => s.topicArn === params.get("TopicArn") && s.token === params.get("Token"));
+        if (!sub) return failure("sns", 400, "InvalidParameter", "Invalid token");
+        sub.confirmed = true;
+        return xml(action, `<SubscriptionArn>${sub.arn}</SubscriptionArn>`);
+      }
+    }
+    return failure("sns", 400, "InvalidAction", `The action ${action} is not valid for this web service.`);
+  }
+
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(request) {
+      const url = new URL(request.url);
+      // A SubscribeURL visit is an unsigned GET, as from SNS's real confirmation links.
+      if (request.method === "GET" && url.searchParams.get("Action") === "ConfirmSubscription") {
+        return sns(url.searchParams, { accessKeyId: "", service: "sns", region: "" });
+      }
+      const body = new Uint8Array(await request.arrayBuffer());
+      const who = await verify(request, body);
+      if (who instanceof Response) return who;
+      if (who.service === "sns") return sns(new URLSearchParams(new TextDecoder().decode(body)), who);
+      return ses(request, body, who);
+    },
+  });
+  fake.url = `http://127.0.0.1:${server.port}`;
+  return fake;
+}
