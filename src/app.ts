@@ -7,6 +7,7 @@ import { adminRoutes } from "./features/admin/routes";
 import { authRoutes } from "./features/auth/routes";
 import { credentialsRoutes } from "./features/credentials/routes";
 import { dashboardRoutes } from "./features/dashboard/routes";
+import { eventsRoutes } from "./features/events/routes";
 import { assetRoutes } from "./web/assets";
 import { context } from "./web/context";
 import { describeError } from "./web/errors";
@@ -77,6 +78,7 @@ export function createApp(deps: Deps) {
     .use(authRoutes(ctx))
     .use(dashboardRoutes(ctx))
     .use(credentialsRoutes(ctx))
+    .use(eventsRoutes(ctx))
     .use(adminRoutes(ctx));
 }
 

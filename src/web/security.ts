@@ -78,7 +78,7 @@ function tooLarge(limit: number) {
   return new PayloadTooLarge(`The request body is larger than ${Math.round(limit / 1024)} KB.`);
 }
 
-/** Security headers on every response, the cross-origin write check, and bounded JSON/form parsing. */
+/** Security headers on every response, the cross-origin write check, and bounded JSON, form and text parsing. */
 export function security(config: Config) {
   const headers = securityHeaders(config);
   return new Elysia({ name: "security" })
@@ -101,5 +101,6 @@ export function security(config: Config) {
       if (contentType.startsWith("application/x-www-form-urlencoded")) {
         return Object.fromEntries(new URLSearchParams(await readBodyText(request)));
       }
+      if (contentType.startsWith("text/plain")) return readBodyText(request);
     });
 }

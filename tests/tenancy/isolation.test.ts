@@ -10,7 +10,18 @@ import { Client } from "../support/client";
  */
 
 /** Open to anyone, or about the caller only: no workspace data to leak. */
-const PUBLIC = ["GET /assets/*", "GET /healthz", "GET /login", "GET /signup", "POST /auth/signup", "POST /auth/login", "POST /auth/logout", "GET /"];
+const PUBLIC = [
+  "GET /assets/*",
+  "GET /healthz",
+  "GET /login",
+  "GET /signup",
+  "POST /auth/signup",
+  "POST /auth/login",
+  "POST /auth/logout",
+  "GET /",
+  // Authenticated by SNS signature and a registered topic (tests/events/sns.test.ts).
+  "POST /sns/notifications",
+];
 
 /** Instance administration: a workspace owner who is not an instance admin gets 403. */
 const INSTANCE_ADMIN: Record<string, { path: string; body?: unknown }> = {
