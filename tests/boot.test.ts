@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "./support/db";
+import { freePort } from "./support/net";
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 let database: TestDatabase;
@@ -10,13 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await database.drop();
 });
-
-function freePort(): number {
-  const server = Bun.serve({ port: 0, fetch: () => new Response() });
-  const port = server.port!;
-  server.stop(true);
-  return port;
-}
 
 describe("boot", () => {
   test("a bad value stops start-up with one line naming the variable", async () => {

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { freePort } from "./net";
 
 /**
  * The AWS side of the tests. SES calls go to the `aws-ses-v2-local` emulator (sending, GetAccount,
@@ -40,13 +41,6 @@ export interface EmulatorEmail {
   subject: string;
   body: { html?: string; text?: string };
   at: number;
-}
-
-function freePort(): number {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  server.stop(true);
-  return port;
 }
 
 export async function startEmulator(account: object = ACCOUNT): Promise<Emulator> {

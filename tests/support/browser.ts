@@ -19,11 +19,10 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
 }
 
-/** Serves a test app on a free port for the browser; returns its base URL and a stop function. */
-export function serve(t: TestApp): { url: string; stop(): Promise<void> } {
-  const server = t.app.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = server.server!.port;
-  return { url: `http://127.0.0.1:${port}`, stop: async () => void (await server.stop()) };
+/** Serves a test app for the browser (on `port`, or any free one); returns its base URL and a stop function. */
+export function serve(t: TestApp, port = 0): { url: string; stop(): Promise<void> } {
+  const server = t.app.listen({ port, hostname: "127.0.0.1" });
+  return { url: `http://127.0.0.1:${server.server!.port}`, stop: async () => void (await server.stop()) };
 }
 
 /**

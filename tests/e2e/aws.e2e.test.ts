@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Browser, Page } from "playwright-core";
+import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
+import { createTestApp, type TestApp } from "../support/app";
+import { launchBrowser, serve, watchProblems } from "../support/browser";
+import { freePort } from "../support/net";
+
+const KEY = { accessKeyId: "AKIAE2EJOURNEY000001", secretAccessKey: "e2e-journey-secret-access-key-000000000" };
+
+let emulator: Emulator;
+let fake: AwsFake;
+let t: TestApp;
+let browser: Browser;
+let server: { url: string; stop(): Promise<void> };
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  fake = await startAwsFake({ emulatorUrl: emulator.url, keys: { [KEY.accessKeyId]: { secret: KEY.secretAccessKey } } });
+  const port = freePort();
+  // Served over plain http on this machine, as a newcomer's first try would be.
+  t = await createTestApp({ env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url, PUBLIC_URL: `http://127.0.0.1:${port}` } });
+  server = serve(t, port);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await t?.close();
+  await fake?.stop();
+  await emulator?.stop();
+});
+
+async function connectKeys(page: Page, save: boolean) {
+  await page.getByLabel("Access key ID").fill(KEY.accessKeyId);
+  await page.getByLabel("Secret access key").fill(KEY.secretAccessKey);
+  await page.getByLabel("Region").selectOption("eu-west-1");
+  const box = page.getByRole("checkbox", { name: /Save credentials/ });
+  expect(await box.isChecked()).toBe(false);
+  if (save) await box.check();
+  await page.getByRole("button", { name: /Check and connect/ }).click();
+  await page.getByTestId("aws-account").waitFor();
+}
+
+async function logInAgain(page: Page) {
+  await page.getByRole("button", { name: "Log out" }).first().click();
+  await page.waitForURL(/\/login$/);
+  await page.getByLabel("Email").fill("aws-journey@example.com");
+  await page.getByLabel("Password").fill("journey password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/dashboard$/);
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("link", { name: /AWS/ }).click();
+  await page.waitForURL(/\/settings\/aws$/);
+}
+
+test("a newcomer connects keys, sees quota and identities, sets up events twice, and finds session keys gone and saved keys kept after logging in again", async () => {
+  const page = await browser.newPage();
+  const problems = watchProblems(page);
+
+  await page.goto(`${server.url}/signup`);
+  await page.getByLabel("Email").fill("aws-journey@example.com");
+  await page.getByLabel("Password").fill("journey password");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL(/\/dashboard$/);
+  await page.getByRole("link", { name: /Connect your AWS account/ }).click();
+  await page.waitForURL(/\/settings\/aws$/);
+  await expect(page.getByTestId("aws-connect-form").isVisible()).resolves.toBe(true);
+  await expect(page.locator("#aws-iam textarea").inputValue()).resolves.toContain('"ses:GetAccount"');
+
+  // A wrong secret: AWS's reason, next to the form, and nothing kept.
+  await page.getByLabel("Access key ID").fill(KEY.accessKeyId);
+  await page.getByLabel("Secret access key").fill("not-the-right-secret-0000000000000000000");
+  await page.getByRole("button", { name: /Check and connect/ }).click();
+  await page.locator("#aws-connect-errors [role=alert]").waitFor();
+  await expect(page.locator("#aws-connect-errors").textContent()).resolves.toContain("secret access key does not match");
+  expect(problems.every((p) => p.includes("422"))).toBe(true);
+  problems.length = 0;
+
+  // Session-only keys.
+  await connectKeys(page, false);
+  await expect(page.getByTestId("aws-saved").textContent()).resolves.toBe("This session only");
+  await expect(page.getByTestId("aws-key").textContent()).resolves.toBe("AKIA…0001");
+  await expect(page.getByTestId("aws-quota").textContent()).resolves.toBe("12,500 of 50,000 used");
+  await expect(page.locator("progress").getAttribute("value")).resolves.toBe("25.0");
+  await expect(page.getByTestId("aws-mode").textContent()).resolves.toBe("Production");
+  await page.getByTestId("aws-refresh").click();
+  await page.waitForResponse((r) => r.url().endsWith("/aws/status"));
+  await expect(page.getByTestId("aws-rate").textContent()).resolves.toBe("14 / second");
+  expect(await page.content()).not.toContain(KEY.secretAccessKey);
+
+  // Identities: the panel loads by itself; adding a domain shows the DNS records to publish.
+  await page.getByTestId("aws-identity-form").waitFor();
+  await page.getByLabel("Add an address or domain").fill("news.example.org");
+  await page.getByRole("button", { name: "Add identity" }).click();
+  await page.getByText("._domainkey.news.example.org").first().waitFor();
+  await expect(page.getByTestId("aws-identities").textContent()).resolves.toContain("PENDING");
+
+  await logInAgain(page);
+  await expect(page.getByTestId("aws-connect-form").isVisible()).resolves.toBe(true);
+
+  // Saved keys, and the event pipeline twice.
+  await connectKeys(page, true);
+  await expect(page.getByTestId("aws-saved").textContent()).resolves.toBe("Saved, encrypted, for the workspace");
+  await page.getByTestId("aws-events-setup").click();
+  await page.getByTestId("aws-events-problem").waitFor();
+  const first = await page.getByTestId("aws-events").textContent();
+  expect(first).toContain("sesame-events-");
+  expect(first).toContain("AWS cannot reach from the internet");
+  await page.getByTestId("aws-events-setup").click();
+  await page.waitForResponse((r) => r.url().endsWith("/aws/events/setup"));
+  await page.getByTestId("aws-events-problem").waitFor();
+  expect(await page.getByTestId("aws-events").textContent()).toBe(first);
+  expect([...fake.configurationSets.keys()].filter((k) => k.startsWith("sesame-"))).toHaveLength(1);
+
+  await logInAgain(page);
+  await expect(page.getByTestId("aws-saved").textContent()).resolves.toBe("Saved, encrypted, for the workspace");
+  await expect(page.getByTestId("aws-quota").textContent()).resolves.toBe("12,500 of 50,000 used");
+  await expect(page.getByTestId("aws-subscription").getAttribute("data-state")).resolves.toBe("none");
+  expect(await page.content()).not.toContain(KEY.secretAccessKey);
+
+  expect(problems).toEqual([]);
+}, 90_000);
