@@ -8,6 +8,10 @@ import { authRoutes } from "./features/auth/routes";
 import { credentialsRoutes } from "./features/credentials/routes";
 import { dashboardRoutes } from "./features/dashboard/routes";
 import { eventsRoutes } from "./features/events/routes";
+import { importsRoutes } from "./features/imports/routes";
+import { listsRoutes } from "./features/lists/routes";
+import { suppressionsRoutes } from "./features/suppressions/routes";
+import { unsubscribeRoutes } from "./features/unsubscribe/routes";
 import { assetRoutes } from "./web/assets";
 import { context } from "./web/context";
 import { describeError } from "./web/errors";
@@ -79,6 +83,10 @@ export function createApp(deps: Deps) {
     .use(dashboardRoutes(ctx))
     .use(credentialsRoutes(ctx))
     .use(eventsRoutes(ctx))
+    .use(listsRoutes(ctx))
+    .use(importsRoutes(ctx))
+    .use(suppressionsRoutes(ctx))
+    .use(unsubscribeRoutes(ctx))
     .use(adminRoutes(ctx));
 }
 

@@ -94,13 +94,18 @@ CREATE TABLE "imports" (
 	"status" text NOT NULL,
 	"file_name" text,
 	"file_path" text,
+	"file_size" bigint DEFAULT 0 NOT NULL,
+	"format" jsonb,
 	"mapping" jsonb,
 	"on_conflict" text DEFAULT 'update' NOT NULL,
 	"total" integer DEFAULT 0 NOT NULL,
+	"bytes_read" bigint DEFAULT 0 NOT NULL,
 	"imported" integer DEFAULT 0 NOT NULL,
 	"updated" integer DEFAULT 0 NOT NULL,
+	"unchanged" integer DEFAULT 0 NOT NULL,
 	"duplicates" integer DEFAULT 0 NOT NULL,
 	"invalid" integer DEFAULT 0 NOT NULL,
+	"suppressed" integer DEFAULT 0 NOT NULL,
 	"errors" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"failure" text,
 	"created_by" text,
@@ -244,6 +249,7 @@ CREATE UNIQUE INDEX "events_workspace_source_idx" ON "events" USING btree ("work
 CREATE INDEX "events_workspace_at_idx" ON "events" USING btree ("workspace_id","at");--> statement-breakpoint
 CREATE INDEX "events_campaign_idx" ON "events" USING btree ("campaign_id","type");--> statement-breakpoint
 CREATE INDEX "imports_workspace_idx" ON "imports" USING btree ("workspace_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "imports_one_running_per_list_idx" ON "imports" USING btree ("list_id") WHERE status = 'running';--> statement-breakpoint
 CREATE INDEX "list_contacts_contact_idx" ON "list_contacts" USING btree ("contact_id");--> statement-breakpoint
 CREATE INDEX "lists_workspace_idx" ON "lists" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "memberships_user_idx" ON "memberships" USING btree ("user_id");--> statement-breakpoint

@@ -106,13 +106,18 @@ CREATE TABLE `imports` (
 	`status` text NOT NULL,
 	`file_name` text,
 	`file_path` text,
+	`file_size` integer DEFAULT 0 NOT NULL,
+	`format` text,
 	`mapping` text,
 	`on_conflict` text DEFAULT 'update' NOT NULL,
 	`total` integer DEFAULT 0 NOT NULL,
+	`bytes_read` integer DEFAULT 0 NOT NULL,
 	`imported` integer DEFAULT 0 NOT NULL,
 	`updated` integer DEFAULT 0 NOT NULL,
+	`unchanged` integer DEFAULT 0 NOT NULL,
 	`duplicates` integer DEFAULT 0 NOT NULL,
 	`invalid` integer DEFAULT 0 NOT NULL,
+	`suppressed` integer DEFAULT 0 NOT NULL,
 	`errors` text DEFAULT '[]' NOT NULL,
 	`failure` text,
 	`created_by` text,
@@ -124,6 +129,7 @@ CREATE TABLE `imports` (
 );
 --> statement-breakpoint
 CREATE INDEX `imports_workspace_idx` ON `imports` (`workspace_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `imports_one_running_per_list_idx` ON `imports` (`list_id`) WHERE status = 'running';--> statement-breakpoint
 CREATE TABLE `invites` (
 	`id` text PRIMARY KEY NOT NULL,
 	`workspace_id` text NOT NULL,

@@ -138,13 +138,18 @@ export const imports = pgTable(
     status: text("status").$type<"uploaded" | "running" | "done" | "failed">().notNull(),
     fileName: text("file_name"),
     filePath: text("file_path"),
-    mapping: json<Record<string, string>>("mapping"),
+    fileSize: id("file_size").notNull().default(0),
+    format: json<{ encoding: string; delimiter: string; columns: string[] }>("format"),
+    mapping: json<{ email: number; attributes: { index: number; key: string }[] }>("mapping"),
     onConflict: text("on_conflict").$type<"update" | "keep">().notNull().default("update"),
     total: integer("total").notNull().default(0),
+    bytesRead: id("bytes_read").notNull().default(0),
     imported: integer("imported").notNull().default(0),
     updated: integer("updated").notNull().default(0),
+    unchanged: integer("unchanged").notNull().default(0),
     duplicates: integer("duplicates").notNull().default(0),
     invalid: integer("invalid").notNull().default(0),
+    suppressed: integer("suppressed").notNull().default(0),
     errors: json<{ row: number; reason: string }[]>("errors").notNull().default(sql`'[]'::jsonb`),
     failure: text("failure"),
     createdBy: text("created_by"),
@@ -152,7 +157,10 @@ export const imports = pgTable(
     startedAt: ms("started_at"),
     finishedAt: ms("finished_at"),
   },
-  (t) => [index("imports_workspace_idx").on(t.workspaceId)],
+  (t) => [
+    index("imports_workspace_idx").on(t.workspaceId),
+    uniqueIndex("imports_one_running_per_list_idx").on(t.listId).where(sql`status = 'running'`),
+  ],
 );
 
 export const templates = pgTable(

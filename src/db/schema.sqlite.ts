@@ -130,13 +130,22 @@ export const imports = sqliteTable(
     status: text("status").$type<"uploaded" | "running" | "done" | "failed">().notNull(),
     fileName: text("file_name"),
     filePath: text("file_path"),
-    mapping: json<Record<string, string>>("mapping"),
+    fileSize: integer("file_size").notNull().default(0),
+    /** How the file reads: encoding, delimiter, header cells. */
+    format: json<{ encoding: string; delimiter: string; columns: string[] }>("format"),
+    /** Column index of the address, and the attribute key each other kept column becomes. */
+    mapping: json<{ email: number; attributes: { index: number; key: string }[] }>("mapping"),
     onConflict: text("on_conflict").$type<"update" | "keep">().notNull().default("update"),
+    /** Data rows committed so far: the cursor a restarted import resumes after. */
     total: integer("total").notNull().default(0),
+    bytesRead: integer("bytes_read").notNull().default(0),
     imported: integer("imported").notNull().default(0),
     updated: integer("updated").notNull().default(0),
+    unchanged: integer("unchanged").notNull().default(0),
     duplicates: integer("duplicates").notNull().default(0),
     invalid: integer("invalid").notNull().default(0),
+    suppressed: integer("suppressed").notNull().default(0),
+    /** The first invalid rows (the full list is in the errors file). */
     errors: json<{ row: number; reason: string }[]>("errors").notNull().default(sql`'[]'`),
     failure: text("failure"),
     createdBy: text("created_by"),
@@ -144,7 +153,11 @@ export const imports = sqliteTable(
     startedAt: ms("started_at"),
     finishedAt: ms("finished_at"),
   },
-  (t) => [index("imports_workspace_idx").on(t.workspaceId)],
+  (t) => [
+    index("imports_workspace_idx").on(t.workspaceId),
+    // At most one import runs into a list at a time; a second start fails on this index.
+    uniqueIndex("imports_one_running_per_list_idx").on(t.listId).where(sql`status = 'running'`),
+  ],
 );
 
 export const templates = sqliteTable(

@@ -1,5 +1,6 @@
 import type { Deps } from "../deps";
 import { pruneAuth } from "../features/auth/service";
+import { runImport } from "../features/imports/service";
 
 /** Every background job by name. Data is ids only; handlers re-read the database and are idempotent. */
 export interface JobData {
@@ -7,10 +8,13 @@ export interface JobData {
   id?: string;
 }
 
-export type JobName = "maintenance";
+export type JobName = "maintenance" | "imports";
 
 export const handlers: Record<JobName, (deps: Deps, data: JobData) => Promise<void>> = {
   maintenance: async (deps) => {
     await pruneAuth(deps);
+  },
+  imports: async (deps, data) => {
+    if (data.id) await runImport(deps, data.id);
   },
 };

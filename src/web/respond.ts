@@ -14,3 +14,30 @@ export function wantsPage(request: Request): boolean {
 export function safeNext(next: unknown): string {
   return typeof next === "string" && /^\/(?![/\\])[\w\-./?=&%]*$/.test(next) ? next : "/dashboard";
 }
+
+/** A CSV download streamed from an async generator of text chunks (never built whole in memory). */
+export function csvDownload(fileName: string, chunks: AsyncGenerator<string>): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(value));
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${fileName.replace(/[^\w.-]+/g, "_")}"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
+/** A file name from a human name: "Spring news!" → "spring-news". */
+export function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "export";
+}

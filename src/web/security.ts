@@ -5,6 +5,10 @@ import { BadRequest, Forbidden, PayloadTooLarge } from "../lib/errors";
 /** JSON and form bodies above this are refused with 413 before they are read whole. */
 export const BODY_LIMIT = 1024 * 1024;
 
+/** Uploads that the route streams to disk itself: the parser leaves their body unread. */
+const STREAMED_UPLOADS = [/^\/lists\/[^/]+\/import$/, /^\/suppressions\/import$/];
+export const STREAMED_BODY = Object.freeze({ streamed: true as const });
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
@@ -89,6 +93,7 @@ export function security(config: Config) {
       }
     })
     .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (request.method === "POST" && STREAMED_UPLOADS.some((p) => p.test(new URL(request.url).pathname))) return STREAMED_BODY;
       if (contentType.startsWith("application/json")) {
         const text = await readBodyText(request);
         if (text.trim() === "") return {};

@@ -12,9 +12,6 @@ export function dashboardRoutes(ctx: Context) {
     .get("/campaigns", ({ auth }) => (
       <SectionEmptyPage auth={requireAuth(auth)} active="campaigns" title="Campaigns" heading="No campaigns yet" text="Campaigns you create, schedule and send will be listed here with their delivery figures." />
     ))
-    .get("/lists", ({ auth }) => (
-      <SectionEmptyPage auth={requireAuth(auth)} active="lists" title="Lists" heading="No lists yet" text="Lists of recipients you import from CSV will appear here." />
-    ))
     .get("/templates", ({ auth }) => (
       <SectionEmptyPage auth={requireAuth(auth)} active="templates" title="Templates" heading="No templates yet" text="Templates you write with the editor will appear here." />
     ))

@@ -1,3 +1,4 @@
+import { and, asc, count, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 
 export type SuppressionReason = "hard_bounce" | "complaint" | "unsubscribe" | "manual";
@@ -7,4 +8,54 @@ export async function addSuppressions(db: Database, rows: { workspaceId: string;
   if (rows.length === 0) return;
   const { suppressions } = db.t;
   await db.orm.insert(suppressions).values(rows).onConflictDoNothing({ target: [suppressions.workspaceId, suppressions.email] });
+}
+
+export async function findSuppressed(db: Database, workspaceId: string, emails: string[]) {
+  if (emails.length === 0) return [];
+  const { suppressions } = db.t;
+  return db.orm
+    .select({ email: suppressions.email, reason: suppressions.reason })
+    .from(suppressions)
+    .where(and(eq(suppressions.workspaceId, workspaceId), inArray(suppressions.email, emails)));
+}
+
+export async function listSuppressionsPage(db: Database, workspaceId: string, options: { q: string; reason: SuppressionReason | null; page: number; pageSize: number }) {
+  const { suppressions } = db.t;
+  const pattern = `%${options.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const where = and(
+    eq(suppressions.workspaceId, workspaceId),
+    options.q ? sql`${suppressions.email} like ${pattern} escape '\\'` : undefined,
+    options.reason ? eq(suppressions.reason, options.reason) : undefined,
+  );
+  const [items, [total]] = await Promise.all([
+    db.orm
+      .select({ id: suppressions.id, email: suppressions.email, reason: suppressions.reason, source: suppressions.source, createdAt: suppressions.createdAt })
+      .from(suppressions)
+      .where(where)
+      .orderBy(desc(suppressions.id))
+      .limit(options.pageSize)
+      .offset((options.page - 1) * options.pageSize),
+    db.orm.select({ n: count() }).from(suppressions).where(where),
+  ]);
+  return { items, total: Number(total?.n ?? 0) };
+}
+
+export async function deleteSuppression(db: Database, workspaceId: string, id: number) {
+  const { suppressions } = db.t;
+  const [row] = await db.orm
+    .delete(suppressions)
+    .where(and(eq(suppressions.workspaceId, workspaceId), eq(suppressions.id, id)))
+    .returning({ email: suppressions.email });
+  return row ?? null;
+}
+
+/** Suppressions after `afterId`, in id order, for streaming an export. */
+export async function suppressionsAfter(db: Database, workspaceId: string, afterId: number, limit: number) {
+  const { suppressions } = db.t;
+  return db.orm
+    .select()
+    .from(suppressions)
+    .where(and(eq(suppressions.workspaceId, workspaceId), gt(suppressions.id, afterId)))
+    .orderBy(asc(suppressions.id))
+    .limit(limit);
 }

@@ -34,3 +34,9 @@ export async function findMembership(db: Database, workspaceId: string, userId: 
     .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
   return row ?? null;
 }
+
+export async function findWorkspace(db: Database, id: string) {
+  const { workspaces } = db.t;
+  const [row] = await db.orm.select().from(workspaces).where(eq(workspaces.id, id));
+  return row ?? null;
+}

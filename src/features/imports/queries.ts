@@ -1,0 +1,60 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import type { ImportFormat, ImportMapping, ImportStatus, OnConflict } from "./model";
+
+export async function insertImport(
+  db: Database,
+  row: { id: string; workspaceId: string; listId: string; fileName: string | null; filePath: string; fileSize: number; format: ImportFormat; createdBy: string; createdAt: Date },
+) {
+  await db.orm.insert(db.t.imports).values({ ...row, status: "uploaded" });
+}
+
+export async function findImport(db: Database, workspaceId: string, id: string) {
+  const { imports } = db.t;
+  const [row] = await db.orm.select().from(imports).where(and(eq(imports.workspaceId, workspaceId), eq(imports.id, id)));
+  return row ?? null;
+}
+
+/**
+ * uploaded → running, with its mapping. False when the import was not waiting to start. Throws on
+ * the one-running-import-per-list unique index when another import into the list is running.
+ */
+export async function markImportRunning(db: Database, workspaceId: string, id: string, mapping: ImportMapping, onConflict: OnConflict, now: Date): Promise<boolean> {
+  const { imports } = db.t;
+  const updated = await db.orm
+    .update(imports)
+    .set({ status: "running", mapping, onConflict, startedAt: now })
+    .where(and(eq(imports.workspaceId, workspaceId), eq(imports.id, id), eq(imports.status, "uploaded")))
+    .returning({ id: imports.id });
+  return updated.length > 0;
+}
+
+export interface ImportCounters {
+  total: number;
+  bytesRead: number;
+  imported: number;
+  updated: number;
+  unchanged: number;
+  duplicates: number;
+  invalid: number;
+  suppressed: number;
+  errors: { row: number; reason: string }[];
+}
+
+/** The running totals, written in the same transaction as the batch they count. */
+export async function saveImportProgress(db: Database, id: string, counters: ImportCounters) {
+  await db.orm.update(db.t.imports).set(counters).where(eq(db.t.imports.id, id));
+}
+
+export async function finishImport(db: Database, id: string, status: Extract<ImportStatus, "done" | "failed">, failure: string | null, now: Date) {
+  await db.orm.update(db.t.imports).set({ status, failure, finishedAt: now }).where(eq(db.t.imports.id, id));
+}
+
+export async function deleteImport(db: Database, id: string) {
+  await db.orm.delete(db.t.imports).where(eq(db.t.imports.id, id));
+}
+
+export async function findImportById(db: Database, id: string) {
+  const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
+  return row ?? null;
+}

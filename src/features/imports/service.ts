@@ -1,0 +1,335 @@
+import { createReadStream } from "node:fs";
+import { appendFile, mkdir, open, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { Transform } from "node:stream";
+import Papa from "papaparse";
+import { transaction } from "../../db/client";
+import type { Deps, Scope } from "../../deps";
+import { csvLine } from "../../lib/csv";
+import { isEmail } from "../../lib/email";
+import { Conflict, Invalid, NotFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { STATUS_FOR_SUPPRESSION } from "../contacts/model";
+import { addContactsToList, findContactsByEmails, upsertContacts } from "../contacts/queries";
+import { findList } from "../lists/queries";
+import { findSuppressed } from "../suppressions/queries";
+import {
+  CELL_MAX,
+  checkMapping,
+  cleanAddress,
+  defaultMapping,
+  ERRORS_KEPT,
+  guessEmailColumn,
+  mappingFromForm,
+  IMPORT_BATCH,
+  sniff,
+  UPLOAD_MAX_BYTES,
+  type ImportMapping,
+  type ImportReport,
+  type OnConflict,
+  type Preview,
+} from "./model";
+import {
+  deleteImport,
+  findImport,
+  findImportById,
+  finishImport,
+  insertImport,
+  markImportRunning,
+  saveImportProgress,
+  type ImportCounters,
+} from "./queries";
+import { saveUpload } from "./upload";
+
+const SNIFF_BYTES = 64 * 1024;
+
+export function importsDir(deps: Deps): string {
+  return join(deps.config.dataDir, "imports");
+}
+
+export interface ImportOptions {
+  /** Stop after the upload and return a preview, so the user can map columns first. */
+  preview: boolean;
+  email?: string;
+  skip?: string[];
+  onConflict: OnConflict;
+}
+
+export function parseOnConflict(value: string | undefined): OnConflict {
+  if (value === undefined || value === "" || value === "update") return "update";
+  if (value === "keep") return "keep";
+  throw new Invalid('onConflict is "update" (existing contacts get the new attributes) or "keep" (they stay as they are).', "invalid_on_conflict", "onConflict");
+}
+
+/**
+ * Takes an upload (streamed to disk, never held whole in memory), checks that it is a CSV with an
+ * address column, and either starts importing it or, with `preview`, waits for a column mapping.
+ */
+export async function receiveImport(
+  deps: Deps,
+  scope: Scope,
+  listId: string,
+  request: Request,
+): Promise<{ importId: string; status: string; fileName: string | null; preview?: Preview }> {
+  const list = await findList(deps.db, scope.workspaceId, listId);
+  if (!list) throw new NotFound("There is no such list.");
+  const dir = importsDir(deps);
+  await mkdir(dir, { recursive: true });
+  const id = newId("imp");
+  const path = join(dir, `${id}.csv`);
+  const upload = await saveUpload(request, `${path}.part`, UPLOAD_MAX_BYTES);
+  const options: ImportOptions = {
+    preview: ["1", "true", "on"].includes(upload.fields.preview ?? ""),
+    email: upload.fields.email,
+    skip: upload.fields.skip ? upload.fields.skip.split(",").map((s) => s.trim()) : [],
+    onConflict: parseOnConflict(upload.fields.onConflict),
+  };
+
+  let preview: Preview;
+  try {
+    preview = sniff(await readStart(upload.path, SNIFF_BYTES), upload.size <= SNIFF_BYTES);
+    await rename(upload.path, path);
+  } catch (err) {
+    await rm(upload.path, { force: true });
+    throw err;
+  }
+  await insertImport(deps.db, {
+    id,
+    workspaceId: scope.workspaceId,
+    listId,
+    fileName: upload.fileName?.slice(0, 200) ?? null,
+    filePath: path,
+    fileSize: upload.size,
+    format: preview.format,
+    createdBy: scope.userId,
+    createdAt: deps.clock.now(),
+  });
+  if (options.preview) return { importId: id, status: "uploaded", fileName: upload.fileName, preview };
+  try {
+    await startImport(deps, scope, id, defaultMapping(preview, options.email, options.skip), options.onConflict);
+  } catch (err) {
+    // Nothing was imported: leave no half-made import behind.
+    await deleteImport(deps.db, id);
+    await rm(path, { force: true });
+    throw err;
+  }
+  return { importId: id, status: "running", fileName: upload.fileName };
+}
+
+async function readStart(path: string, bytes: number): Promise<Uint8Array> {
+  const file = await open(path, "r");
+  try {
+    const buffer = new Uint8Array(bytes);
+    const { bytesRead } = await file.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+export interface StartInput {
+  /** An explicit mapping (JSON clients). */
+  mapping?: ImportMapping;
+  /** The mapping form's fields (use_<i>, key_<i>). */
+  form?: Record<string, unknown>;
+  /** Otherwise: the address column by name or index, and columns to leave out. */
+  email?: string;
+  skip?: string[];
+  onConflict?: string;
+}
+
+/** Starts an uploaded import with whichever form of mapping the caller sent. */
+export async function startImportWith(deps: Deps, scope: Scope, id: string, input: StartInput): Promise<void> {
+  const row = await findImport(deps.db, scope.workspaceId, id);
+  if (!row || !row.format) throw new NotFound("There is no such import.");
+  const mapping =
+    input.mapping ??
+    (input.form ? mappingFromForm(input.form, row.format.columns) : null) ??
+    defaultMapping({ format: row.format, rows: [], emailColumn: guessEmailColumn(row.format.columns, []) }, input.email, input.skip);
+  await startImport(deps, scope, id, mapping, parseOnConflict(input.onConflict));
+}
+
+export async function startImport(deps: Deps, scope: Scope, id: string, mapping: ImportMapping, onConflict: OnConflict): Promise<void> {
+  const row = await findImport(deps.db, scope.workspaceId, id);
+  if (!row) throw new NotFound("There is no such import.");
+  if (row.status !== "uploaded") throw new Conflict("This import has already been started.", "import_started");
+  const checked = checkMapping(row.format!.columns, mapping);
+  let started: boolean;
+  try {
+    started = await markImportRunning(deps.db, scope.workspaceId, id, checked, onConflict, deps.clock.now());
+  } catch {
+    throw new Conflict("Another import into this list is still running; start this one when it has finished.", "import_running");
+  }
+  if (!started) throw new Conflict("This import has already been started.", "import_started");
+  // The status is committed first: a job that ran before it would find nothing to do.
+  await deps.jobs.enqueue("imports", { id, workspaceId: scope.workspaceId }, { jobId: `import-${id}` });
+}
+
+export async function importReport(deps: Deps, scope: Scope, id: string): Promise<ImportReport> {
+  const row = await findImport(deps.db, scope.workspaceId, id);
+  if (!row) throw new NotFound("There is no such import.");
+  const end = row.finishedAt ?? deps.clock.now();
+  const seconds = row.startedAt ? Math.max((end.getTime() - row.startedAt.getTime()) / 1000, 0.001) : 0;
+  return {
+    id: row.id,
+    listId: row.listId,
+    status: row.status,
+    fileName: row.fileName,
+    total: row.total,
+    imported: row.imported,
+    updated: row.updated,
+    unchanged: row.unchanged,
+    duplicates: row.duplicates,
+    invalid: row.invalid,
+    suppressed: row.suppressed,
+    errors: row.errors,
+    progress: row.status === "done" ? 1 : row.fileSize > 0 ? Math.min(row.bytesRead / row.fileSize, 0.99) : 0,
+    rowsPerSecond: seconds > 0 ? Math.round(row.total / seconds) : 0,
+    failure: row.failure,
+    columns: row.format?.columns ?? [],
+  };
+}
+
+/** The invalid rows as CSV: every one of them, from the errors file the import wrote. */
+export async function importErrorsCsv(deps: Deps, scope: Scope, id: string): Promise<{ fileName: string; body: string }> {
+  const row = await findImport(deps.db, scope.workspaceId, id);
+  if (!row) throw new NotFound("There is no such import.");
+  const file = Bun.file(`${row.filePath}.errors.csv`);
+  const fileName = `${(row.fileName ?? "import").replace(/\.[^.]*$/, "").replace(/[^\w.-]+/g, "_")}-invalid-rows.csv`;
+  if (await file.exists()) return { fileName, body: csvLine(["row", "reason"]) + (await file.text()) };
+  return { fileName, body: csvLine(["row", "reason"]) + row.errors.map((e) => csvLine([e.row, e.reason])).join("") };
+}
+
+/** Decodes a byte stream in the file's encoding, dropping a UTF-8 byte order mark. */
+export function decoder(encoding: string) {
+  const text = new TextDecoder(encoding);
+  let first = true;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      let out = text.decode(chunk, { stream: true });
+      if (first) {
+        out = out.replace(/^\uFEFF/, "");
+        first = false;
+      }
+      done(null, out);
+    },
+    flush(done) {
+      done(null, text.decode());
+    },
+  });
+}
+
+/**
+ * The import job: reads the file as a stream, writes contacts a batch per transaction, and keeps its
+ * counters (and its cursor, `total`) in the same transaction, so a restart resumes after the last
+ * committed row and the report always says exactly what was written.
+ */
+export async function runImport(deps: Deps, id: string): Promise<void> {
+  const row = await findImportById(deps.db, id);
+  if (!row || row.status !== "running" || !row.mapping || !row.format) return;
+  const { db, clock } = deps;
+  const mapping = row.mapping;
+  const counters: ImportCounters = {
+    total: row.total,
+    bytesRead: row.bytesRead,
+    imported: row.imported,
+    updated: row.updated,
+    unchanged: row.unchanged,
+    duplicates: row.duplicates,
+    invalid: row.invalid,
+    suppressed: row.suppressed,
+    errors: row.errors,
+  };
+  const seen = new Set<string>();
+  const errorsFile = `${row.filePath}.errors.csv`;
+  let bytesRead = 0;
+
+  async function writeBatch(batch: { row: number; cells: string[] }[]) {
+    const errors: { row: number; reason: string }[] = [];
+    const valid: { email: string; attributes: Record<string, string> }[] = [];
+    for (const { row: number, cells } of batch) {
+      const email = cleanAddress(cells[mapping.email]);
+      const tooLong = mapping.attributes.find((a) => (cells[a.index] ?? "").length > CELL_MAX);
+      if (!email) errors.push({ row: number, reason: "No email address." });
+      else if (!isEmail(email)) errors.push({ row: number, reason: `"${email.slice(0, 80)}" is not a valid email address.` });
+      else if (tooLong) errors.push({ row: number, reason: `The value in column "${row!.format!.columns[tooLong.index]}" is longer than ${CELL_MAX.toLocaleString("en")} characters.` });
+      else if (seen.has(email)) counters.duplicates++;
+      else {
+        seen.add(email);
+        const attributes: Record<string, string> = {};
+        // A blank cell leaves an existing value alone rather than erasing it.
+        for (const a of mapping.attributes) {
+          const value = (cells[a.index] ?? "").trim();
+          if (value !== "") attributes[a.key] = value;
+        }
+        valid.push({ email, attributes });
+      }
+    }
+    const now = clock.now();
+    await transaction(db, async (tx) => {
+      const emails = valid.map((v) => v.email);
+      const existing = new Map((await findContactsByEmails(tx, row!.workspaceId, emails)).map((c) => [c.email, c]));
+      const suppressed = new Map((await findSuppressed(tx, row!.workspaceId, emails)).map((s) => [s.email, s.reason]));
+      const writes: Parameters<typeof upsertContacts>[1] = [];
+      const kept: number[] = [];
+      for (const v of valid) {
+        const old = existing.get(v.email);
+        const reason = suppressed.get(v.email);
+        if (reason) counters.suppressed++;
+        if (!old) {
+          writes.push({ workspaceId: row!.workspaceId, email: v.email, attributes: v.attributes, status: reason ? STATUS_FOR_SUPPRESSION[reason] : "active", createdAt: now, updatedAt: now });
+          counters.imported++;
+          continue;
+        }
+        const merged = { ...old.attributes, ...v.attributes };
+        if (row!.onConflict === "keep" || JSON.stringify(merged) === JSON.stringify(old.attributes)) {
+          kept.push(old.id);
+          counters.unchanged++;
+        } else {
+          writes.push({ workspaceId: row!.workspaceId, email: v.email, attributes: merged, status: old.status, createdAt: now, updatedAt: now });
+          counters.updated++;
+        }
+      }
+      const written = await upsertContacts(tx, writes);
+      await addContactsToList(tx, row!.workspaceId, row!.listId, [...written.map((w) => w.id), ...kept], now);
+      counters.total += batch.length;
+      counters.invalid += errors.length;
+      counters.bytesRead = bytesRead;
+      if (counters.errors.length < ERRORS_KEPT) counters.errors = [...counters.errors, ...errors.slice(0, ERRORS_KEPT - counters.errors.length)];
+      await saveImportProgress(tx, id, counters);
+    });
+    if (errors.length) await appendFile(errorsFile, errors.map((e) => csvLine([e.row, e.reason])).join(""));
+  }
+
+  try {
+    const source = createReadStream(row.filePath!, { highWaterMark: 256 * 1024 });
+    source.on("data", (chunk) => (bytesRead += chunk.length));
+    const records = source
+      .pipe(decoder(row.format.encoding))
+      .pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter: row.format.delimiter, skipEmptyLines: "greedy" }) as unknown as Transform);
+    let header = true;
+    let record = 0;
+    let batch: { row: number; cells: string[] }[] = [];
+    for await (const cells of records as AsyncIterable<string[]>) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      record++;
+      // Rows up to the cursor were committed by an earlier run of this job.
+      if (record <= row.total) continue;
+      batch.push({ row: record + 1, cells });
+      if (batch.length >= IMPORT_BATCH) {
+        await writeBatch(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await writeBatch(batch);
+    await finishImport(db, id, "done", null, clock.now());
+    await rm(row.filePath!, { force: true });
+    deps.log.info("import finished", { importId: id, rows: counters.total, imported: counters.imported, invalid: counters.invalid });
+  } catch (err) {
+    deps.log.error("import failed", { importId: id, error: err instanceof Error ? err.message : String(err) });
+    await finishImport(db, id, "failed", `The import stopped after ${counters.total.toLocaleString("en")} rows; those rows were imported as reported. Upload the file again to import the rest.`, clock.now());
+  }
+}

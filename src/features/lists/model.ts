@@ -1,0 +1,11 @@
+export const LIST_NAME_MAX = 100;
+export const PAGE_SIZE = 50;
+
+export interface ListSummary {
+  id: string;
+  name: string;
+  contacts: number;
+}
+
+export type ContactSort = "email" | "-email" | "created" | "-created";
+export const CONTACT_SORTS: ContactSort[] = ["email", "-email", "created", "-created"];

@@ -1,0 +1,59 @@
+import { transaction } from "../../db/client";
+import type { Deps, Scope } from "../../deps";
+import { csvLine } from "../../lib/csv";
+import { Conflict, Invalid, NotFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { deleteContact } from "../contacts/queries";
+import { CONTACT_SORTS, LIST_NAME_MAX, PAGE_SIZE, type ContactSort, type ListSummary } from "./model";
+import { contactsAfter, deleteListAndOrphans, findList, findListByName, insertList, listAttributeKeys, listContactsPage, listListsWithCounts } from "./queries";
+
+export async function createList(deps: Deps, scope: Scope, rawName: string): Promise<ListSummary> {
+  const name = rawName.trim();
+  if (!name) throw new Invalid("Give the list a name.", "invalid_name", "name");
+  if (name.length > LIST_NAME_MAX) throw new Invalid(`A list name is at most ${LIST_NAME_MAX} characters.`, "invalid_name", "name");
+  if (await findListByName(deps.db, scope.workspaceId, name)) throw new Conflict(`There is already a list named "${name}".`, "list_exists");
+  const id = newId("lst");
+  await insertList(deps.db, { id, workspaceId: scope.workspaceId, name, createdAt: deps.clock.now() });
+  return { id, name, contacts: 0 };
+}
+
+export async function listLists(deps: Deps, scope: Scope): Promise<ListSummary[]> {
+  return (await listListsWithCounts(deps.db, scope.workspaceId)).map(({ id, name, contacts }) => ({ id, name, contacts }));
+}
+
+export async function getList(deps: Deps, scope: Scope, id: string) {
+  const list = await findList(deps.db, scope.workspaceId, id);
+  if (!list) throw new NotFound("There is no such list.");
+  return list;
+}
+
+export async function listContacts(deps: Deps, scope: Scope, listId: string, options: { q?: string; page?: number; sort?: string }) {
+  await getList(deps, scope, listId);
+  const sort: ContactSort = CONTACT_SORTS.includes(options.sort as ContactSort) ? (options.sort as ContactSort) : "created";
+  const page = Math.max(1, Math.floor(options.page ?? 1) || 1);
+  const result = await listContactsPage(deps.db, scope.workspaceId, listId, { q: (options.q ?? "").trim().slice(0, 200), page, pageSize: PAGE_SIZE, sort });
+  return { ...result, page, pageSize: PAGE_SIZE, sort };
+}
+
+export async function deleteList(deps: Deps, scope: Scope, id: string): Promise<{ contactsDeleted: number }> {
+  await getList(deps, scope, id);
+  return transaction(deps.db, (tx) => deleteListAndOrphans(tx, scope.workspaceId, id));
+}
+
+export async function removeContact(deps: Deps, scope: Scope, id: number): Promise<void> {
+  if (!(await deleteContact(deps.db, scope.workspaceId, id))) throw new NotFound("There is no such contact.");
+}
+
+/** A list as CSV (address, status, then every attribute), streamed in pages of 1,000. */
+export async function* exportList(deps: Deps, scope: Scope, listId: string): AsyncGenerator<string> {
+  await getList(deps, scope, listId);
+  const keys = await listAttributeKeys(deps.db, scope.workspaceId, listId);
+  yield csvLine(["email", "status", ...keys]);
+  let after = 0;
+  for (;;) {
+    const rows = await contactsAfter(deps.db, scope.workspaceId, listId, after, 1000);
+    if (rows.length === 0) return;
+    yield rows.map((r) => csvLine([r.email, r.status, ...keys.map((k) => r.attributes[k] ?? "")])).join("");
+    after = rows.at(-1)!.id;
+  }
+}

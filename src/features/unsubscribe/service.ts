@@ -1,0 +1,73 @@
+import type { Config } from "../../config";
+import { transaction } from "../../db/client";
+import type { Deps } from "../../deps";
+import { NotFound } from "../../lib/errors";
+import { deriveKey } from "../../lib/keys";
+import { signToken, verifyToken } from "../../lib/signed";
+import { setContactStatusByEmail } from "../contacts/queries";
+import { insertEvents } from "../events/queries";
+import { addSuppressions, findSuppressed } from "../suppressions/queries";
+import { findWorkspace } from "../workspaces/queries";
+import { markRecipientUnsubscribed } from "./queries";
+
+/** What an unsubscribe link names: the workspace, the address, and the campaign it came in (if any). */
+interface UnsubscribeClaims {
+  w: string;
+  e: string;
+  c?: string;
+}
+
+function keys(config: Config): Buffer[] {
+  return [config.appSecret, config.appSecretPrevious].filter((s): s is Buffer => s !== null).map((s) => deriveKey(s, "unsubscribe-links").key);
+}
+
+/** The signed per-recipient unsubscribe link that goes into every mail (and its List-Unsubscribe header). */
+export function unsubscribeUrl(config: Config, claims: { workspaceId: string; email: string; campaignId?: string | null }): string {
+  const token = signToken({ w: claims.workspaceId, e: claims.email, ...(claims.campaignId ? { c: claims.campaignId } : {}) }, keys(config)[0]!);
+  return new URL(`/u/${token}`, config.publicUrl).toString();
+}
+
+export interface UnsubscribeTarget {
+  workspaceId: string;
+  workspaceName: string;
+  email: string;
+  campaignId: string | null;
+  alreadyUnsubscribed: boolean;
+}
+
+/** Reads a link; a tampered token, one signed by another instance or for a workspace that is gone, is NotFound. */
+export async function readUnsubscribeLink(deps: Deps, token: string): Promise<UnsubscribeTarget> {
+  const claims = verifyToken<UnsubscribeClaims>(token, keys(deps.config));
+  if (!claims || typeof claims.w !== "string" || typeof claims.e !== "string") throw new NotFound("This unsubscribe link is not valid.", "invalid_link");
+  const workspace = await findWorkspace(deps.db, claims.w);
+  if (!workspace) throw new NotFound("This unsubscribe link is not valid.", "invalid_link");
+  const suppressed = await findSuppressed(deps.db, claims.w, [claims.e]);
+  return { workspaceId: claims.w, workspaceName: workspace.name, email: claims.e, campaignId: claims.c ?? null, alreadyUnsubscribed: suppressed.length > 0 };
+}
+
+/**
+ * Unsubscribes the address a link names: a suppression, an `unsubscribe` event and the contact's
+ * status, all at once. Clicking twice (or the mail client's one-click POST after the page) changes
+ * nothing more.
+ */
+export async function unsubscribe(deps: Deps, token: string, via: "page" | "one-click"): Promise<UnsubscribeTarget> {
+  const target = await readUnsubscribeLink(deps, token);
+  const now = deps.clock.now();
+  await transaction(deps.db, async (tx) => {
+    await addSuppressions(tx, [{ workspaceId: target.workspaceId, email: target.email, reason: "unsubscribe", source: `link:${via}`, createdAt: now }]);
+    await insertEvents(tx, [
+      {
+        workspaceId: target.workspaceId,
+        type: "unsubscribe",
+        sourceId: `unsubscribe:${target.email}:${target.campaignId ?? ""}`,
+        email: target.email,
+        at: now,
+        detail: { via },
+        campaignId: target.campaignId,
+      },
+    ]);
+    await setContactStatusByEmail(tx, target.workspaceId, target.email, "unsubscribed", now);
+    if (target.campaignId) await markRecipientUnsubscribed(tx, target.workspaceId, target.campaignId, target.email, now);
+  });
+  return { ...target, alreadyUnsubscribed: true };
+}

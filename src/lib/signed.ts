@@ -1,0 +1,33 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/**
+ * Compact signed tokens for public links (unsubscribe, tracking): base64url(JSON payload) "." base64url
+ * of a 128-bit HMAC-SHA256. Verification accepts any of the given keys, so links mailed before a
+ * secret rotation keep working while APP_SECRET_PREVIOUS is set.
+ */
+export function signToken(payload: object, key: Buffer): string {
+  const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+  return `${body}.${mac(body, key)}`;
+}
+
+export function verifyToken<T>(token: string, keys: Buffer[]): T | null {
+  if (token.length > 2048) return null;
+  const dot = token.indexOf(".");
+  if (dot < 1) return null;
+  const body = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1), "base64url");
+  const valid = keys.some((key) => {
+    const expected = Buffer.from(mac(body, key), "base64url");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!valid) return null;
+  try {
+    return JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as T;
+  } catch {
+    return null;
+  }
+}
+
+function mac(body: string, key: Buffer): string {
+  return createHmac("sha256", key).update(body).digest().subarray(0, 16).toString("base64url");
+}

@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
+import { createTestApp, type TestApp } from "../support/app";
+import { Client } from "../support/client";
+import { importInto, uploadCsv, waitForImport } from "../support/imports";
+
+let t: TestApp;
+let c: Client;
+beforeAll(async () => {
+  t = await createTestApp({ startJobs: true });
+  c = new Client(t.app);
+  await c.signup("importer@example.com");
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function contacts(listId: string, q = "") {
+  return (await c.get(`/lists/${listId}/contacts?q=${encodeURIComponent(q)}`)).json as { items: { email: string; attributes: Record<string, string>; status: string }[]; total: number };
+}
+
+describe("CSV import", () => {
+  test("imports a plain CSV: the email column by its header, every other column an attribute", async () => {
+    const { listId, report } = await importInto(c, "email,first name,company\nann@example.com,Ann,Acme\nbob@example.com,Bob,Globex\n");
+    expect(report).toMatchObject({ status: "done", total: 2, imported: 2, updated: 0, duplicates: 0, invalid: 0, errors: [], progress: 1 });
+    const { items } = await contacts(listId);
+    expect(items.map((i) => [i.email, i.attributes])).toEqual([
+      ["ann@example.com", { first_name: "Ann", company: "Acme" }],
+      ["bob@example.com", { first_name: "Bob", company: "Globex" }],
+    ]);
+  });
+
+  test("reads a UTF-8 BOM, semicolons, CRLF and quoted fields with newlines", async () => {
+    const csv = '\uFEFFE-mail;Name;Note\r\n"bom-ann@example.com";"Ann ""the"" First";"line one\r\nline two"\r\nbom-bob@example.com;Bob;\r\n';
+    const { listId, report } = await importInto(c, csv);
+    expect(report).toMatchObject({ status: "done", imported: 2, invalid: 0 });
+    const ann = (await contacts(listId, "bom-ann@")).items[0]!;
+    expect(ann.attributes).toEqual({ name: 'Ann "the" First', note: "line one\r\nline two" });
+  });
+
+  test("reads tab-separated files", async () => {
+    const { report } = await importInto(c, "email\tcity\nt1@example.com\tOslo\nt2@example.com\tBergen\n");
+    expect(report).toMatchObject({ status: "done", imported: 2 });
+  });
+
+  test("reads an Excel-made Windows-1252 file", async () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode("email;city\r\nzoe@example.com;Z"), 0xfc, ...new TextEncoder().encode("rich\r\n")]);
+    const { listId, report } = await importInto(c, bytes as unknown as string);
+    expect(report).toMatchObject({ status: "done", imported: 1 });
+    expect((await contacts(listId)).items[0]!.attributes.city).toBe("Zürich");
+  });
+
+  test("counts duplicates within the file and invalid rows with their row number and reason", async () => {
+    const csv = "email,name\nok@example.com,A\nOK@Example.com,B\nnot-an-email,C\n,D\n mailto:spaced@example.com ,E\nJane <jane@example.com>,F\n";
+    const { listId, report } = await importInto(c, csv);
+    expect(report).toMatchObject({ total: 6, imported: 3, duplicates: 1, invalid: 2 });
+    expect(report.errors).toEqual([
+      { row: 4, reason: '"not-an-email" is not a valid email address.' },
+      { row: 5, reason: "No email address." },
+    ]);
+    expect((await contacts(listId)).items.map((i) => i.email).sort()).toEqual(["jane@example.com", "ok@example.com", "spaced@example.com"]);
+    const reply = await c.get(`/imports/${report.id}/errors.csv`);
+    expect(reply.headers.get("content-type")).toContain("text/csv");
+    expect(reply.text).toBe('row,reason\r\n4,"""not-an-email"" is not a valid email address."\r\n5,No email address.\r\n');
+  });
+
+  test("a contact belongs to the workspace once: a second import updates it, or keeps it when asked", async () => {
+    const first = await importInto(c, "email,plan\nsame@example.com,free\n");
+    const update = await importInto(c, "email,plan,city\nSAME@example.com,pro,Lyon\n");
+    expect(update.report).toMatchObject({ imported: 0, updated: 1 });
+    expect((await contacts(first.listId)).items[0]!.attributes).toEqual({ plan: "pro", city: "Lyon" });
+    const keep = await importInto(c, "email,plan\nsame@example.com,enterprise\n", { onConflict: "keep" });
+    expect(keep.report).toMatchObject({ imported: 0, updated: 0, unchanged: 1 });
+    expect((await contacts(keep.listId)).items[0]!.attributes.plan).toBe("pro");
+    const again = await importInto(c, "email,plan\nsame@example.com,pro\n");
+    expect(again.report).toMatchObject({ updated: 0, unchanged: 1 });
+  });
+
+  test("a blank cell does not erase an attribute the contact already has", async () => {
+    await importInto(c, "email,company\nkeepme@example.com,Initech\n");
+    const { listId } = await importInto(c, "email,company,city\nkeepme@example.com,,Paris\n");
+    expect((await contacts(listId)).items[0]!.attributes).toEqual({ company: "Initech", city: "Paris" });
+  });
+
+  test("a 10,000-character cell makes its row invalid with a reason; the rest import", async () => {
+    const { report } = await importInto(c, `email,bio\nlong@example.com,${"x".repeat(10_000)}\nshort@example.com,hi\n`);
+    expect(report).toMatchObject({ imported: 1, invalid: 1 });
+    expect(report.errors[0].reason).toContain('column "bio" is longer than 2,000 characters');
+  });
+
+  test("HTML in a name is stored as typed and shown escaped", async () => {
+    const { listId } = await importInto(c, 'email,name\nxss@example.com,"<script>alert(1)</script><b>Eve</b>"\n');
+    expect((await contacts(listId)).items[0]!.attributes.name).toBe("<script>alert(1)</script><b>Eve</b>");
+    const page = await c.get(`/lists/${listId}`, { accept: "text/html" });
+    expect(page.text).not.toContain("<script>alert(1)");
+    expect(page.text).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+
+  test("multipart upload with preview, then a mapping that skips and renames columns", async () => {
+    const list = await c.post("/lists", { name: "Mapped" });
+    const form = new FormData();
+    form.append("preview", "1");
+    form.append("file", new File(["Address,Full Name,Internal ID\nm1@example.com,Mia,77\nm2@example.com,Max,78\n"], "people.csv", { type: "text/csv" }));
+    const uploaded = await c.request("POST", `/lists/${list.json.id}/import`, { body: form });
+    expect(uploaded.status).toBe(202);
+    expect(uploaded.json).toMatchObject({ status: "uploaded", preview: { format: { delimiter: ",", encoding: "utf-8", columns: ["Address", "Full Name", "Internal ID"] }, emailColumn: 0 } });
+    expect(uploaded.json.preview.rows).toEqual([
+      ["m1@example.com", "Mia", "77"],
+      ["m2@example.com", "Max", "78"],
+    ]);
+    expect((await c.get(`/imports/${uploaded.json.importId}`)).json.status).toBe("uploaded");
+    const started = await c.post(`/imports/${uploaded.json.importId}/start`, { mapping: { email: 0, attributes: [{ index: 1, key: "Name" }] } });
+    expect(started.status).toBe(202);
+    const report = await waitForImport(c, uploaded.json.importId);
+    expect(report).toMatchObject({ status: "done", imported: 2 });
+    expect((await contacts(list.json.id)).items.map((i) => i.attributes)).toEqual([{ name: "Mia" }, { name: "Max" }]);
+    const twice = await c.post(`/imports/${uploaded.json.importId}/start`, { mapping: { email: 0, attributes: [] } });
+    expect(twice.status).toBe(409);
+    expect(twice.json.code).toBe("import_started");
+  });
+
+  test("the email column can be chosen by name when its header is not 'email'", async () => {
+    const { report } = await importInto(c, "Who,Where\nw1@example.com,Rome\n", { email: "Who" });
+    expect(report).toMatchObject({ status: "done", imported: 1 });
+  });
+});
+
+describe("files that are not a usable CSV get a clear answer and leave nothing behind", () => {
+  async function refused(body: string | Uint8Array, query: Record<string, string> = {}) {
+    const list = await c.post("/lists", { name: `Refused ${Math.random()}` });
+    const reply = await uploadCsv(c, list.json.id, body, query);
+    expect(reply.status).toBe(422);
+    expect((await c.get(`/lists/${list.json.id}/contacts`)).json.total).toBe(0);
+    return reply.json as { error: string; code: string };
+  }
+
+  test("an empty file", async () => {
+    expect((await refused("")).code).toBe("empty_file");
+  });
+
+  test("a header with no rows", async () => {
+    expect(await refused("email,name\n")).toMatchObject({ code: "no_rows", error: "The file has a header row but no data rows." });
+  });
+
+  test("no column holds addresses", async () => {
+    const reply = await refused("name,city\nAnn,Oslo\n");
+    expect(reply.code).toBe("no_email_column");
+    expect(reply.error).toContain("name, city");
+  });
+
+  test("an Excel workbook, and binary data", async () => {
+    expect((await refused(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4]))).error).toContain("Save As");
+    expect((await refused(new Uint8Array(4096).map((_, i) => i % 7)))).toMatchObject({ code: "not_csv" });
+  });
+
+  test("50 MB of garbage", async () => {
+    const garbage = new Uint8Array(50 * 1024 * 1024);
+    for (let i = 0; i < garbage.length; i += 65536) crypto.getRandomValues(garbage.subarray(i, i + 65536));
+    expect((await refused(garbage)).code).toBe("not_csv");
+  }, 30_000);
+
+  test("50 MB of text that is not a list of people", async () => {
+    const line = "lorem ipsum dolor sit amet, consectetur adipiscing elit\n";
+    expect((await refused(line.repeat(Math.ceil((50 * 1024 * 1024) / line.length)))).code).toBe("no_email_column");
+  }, 30_000);
+
+  test("an unknown onConflict value", async () => {
+    expect((await refused("email\na@example.com\n", { onConflict: "merge" })).code).toBe("invalid_on_conflict");
+  });
+});
+
+describe("one import at a time per list", () => {
+  test("a second import into a list while one is running is refused with 409 and leaves nothing behind", async () => {
+    const list = await c.post("/lists", { name: "Busy" });
+    const first = await uploadCsv(c, list.json.id, "email\na@example.com\n", { preview: "1" });
+    // Hold the first import in "running" without a worker touching it.
+    const { db } = t.database;
+    await db.orm.update(db.t.imports).set({ status: "running" }).where(eq(db.t.imports.id, first.json.importId));
+    const second = await uploadCsv(c, list.json.id, "email\nb@example.com\n");
+    expect(second.status).toBe(409);
+    expect(second.json.code).toBe("import_running");
+    const rows = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.listId, list.json.id));
+    expect(rows.map((r) => r.id)).toEqual([first.json.importId]);
+    await db.orm.update(db.t.imports).set({ status: "failed" }).where(eq(db.t.imports.id, first.json.importId));
+  });
+
+  test("starting one upload twice at once starts it once", async () => {
+    const list = await c.post("/lists", { name: "Twice" });
+    const uploaded = await uploadCsv(c, list.json.id, "email\na@example.com\n", { preview: "1" });
+    const replies = await Promise.all([1, 2, 3].map(() => c.post(`/imports/${uploaded.json.importId}/start`, {})));
+    expect(replies.map((r) => r.status).sort()).toEqual([202, 409, 409]);
+    expect(await waitForImport(c, uploaded.json.importId)).toMatchObject({ status: "done", imported: 1 });
+  });
+});
+
+describe("suppressed addresses", () => {
+  test("an import never makes a suppressed address mailable again", async () => {
+    await c.post("/suppressions", { email: "gone@example.com" });
+    const { listId, report } = await importInto(c, "email\ngone@example.com\nfresh@example.com\n");
+    expect(report).toMatchObject({ imported: 2, suppressed: 1 });
+    const byEmail = Object.fromEntries((await contacts(listId)).items.map((i) => [i.email, i.status]));
+    expect(byEmail).toEqual({ "gone@example.com": "unsubscribed", "fresh@example.com": "active" });
+    expect((await c.get("/suppressions?q=gone")).json.total).toBe(1);
+  });
+});
