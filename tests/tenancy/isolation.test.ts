@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
+import { importInto } from "../support/imports";
 
 /**
  * Two workspaces, and every route that exists: neither can read or change the other's rows.
@@ -21,6 +22,9 @@ const PUBLIC = [
   "GET /",
   // Authenticated by SNS signature and a registered topic (tests/events/sns.test.ts).
   "POST /sns/notifications",
+  // Authenticated by the link's signature (tests/unsubscribe/unsubscribe.test.ts).
+  "GET /u/:token",
+  "POST /u/:token",
 ];
 
 /** Instance administration: a workspace owner who is not an instance admin gets 403. */
@@ -35,7 +39,6 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "GET /auth/me": { path: "/auth/me" },
   "GET /dashboard": { path: "/dashboard" },
   "GET /campaigns": { path: "/campaigns" },
-  "GET /lists": { path: "/lists" },
   "GET /templates": { path: "/templates" },
   "GET /settings": { path: "/settings" },
   "GET /events": { path: "/events" },
@@ -48,6 +51,23 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "POST /aws/identities": { path: "/aws/identities", body: { identity: "bob.example.com" } },
   "POST /aws/events/setup": { path: "/aws/events/setup" },
   "PUT /aws/events": { path: "/aws/events", body: { topicArn: "arn:aws:sns:us-east-1:123456789012:bobs-topic" } },
+  "GET /lists": { path: "/lists" },
+  "POST /lists": { path: "/lists", body: { name: "Bob's list" } },
+  "GET /lists/:id": { path: "/lists/:alice-list" },
+  "GET /lists/:id/contacts": { path: "/lists/:alice-list/contacts" },
+  "GET /lists/:id/export.csv": { path: "/lists/:alice-list/export.csv" },
+  "GET /lists/:id/import": { path: "/lists/:alice-list/import" },
+  "POST /lists/:id/import": { path: "/lists/:alice-list/import", body: { file: "email\nbob-was-here@example.com\n" } },
+  "DELETE /lists/:id": { path: "/lists/:alice-list" },
+  "DELETE /contacts/:id": { path: "/contacts/:alice-contact" },
+  "GET /imports/:id": { path: "/imports/:alice-import" },
+  "POST /imports/:id/start": { path: "/imports/:alice-import/start", body: { email: "email" } },
+  "GET /imports/:id/errors.csv": { path: "/imports/:alice-import/errors.csv" },
+  "GET /suppressions": { path: "/suppressions" },
+  "POST /suppressions": { path: "/suppressions", body: { email: "bob-suppressed@example.com" } },
+  "POST /suppressions/import": { path: "/suppressions/import", body: { file: "email\nbob-import@example.com\n" } },
+  "GET /suppressions/export.csv": { path: "/suppressions/export.csv" },
+  "DELETE /suppressions/:id": { path: "/suppressions/:alice-suppression" },
 };
 
 const MARKER = "alicemarker";
@@ -75,7 +95,7 @@ async function snapshot(client: Client): Promise<Record<string, string>> {
 beforeAll(async () => {
   emulator = await startEmulator();
   fake = await startAwsFake({ emulatorUrl: emulator.url, keys: { [ALICE_KEY.accessKeyId]: { secret: ALICE_KEY.secretAccessKey } } });
-  t = await createTestApp({ env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url, PUBLIC_URL: "https://sesame.example.com" } });
+  t = await createTestApp({ startJobs: true, env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url, PUBLIC_URL: "https://sesame.example.com" } });
   alice = new Client(t.app);
   const a = await alice.post("/auth/signup", { email: `${MARKER}@example.com`, password: "alice's password", name: MARKER });
   ids["alice-user"] = a.json.user.id;
@@ -83,6 +103,12 @@ beforeAll(async () => {
   // Alice's workspace holds a row of every kind Bob might reach for.
   expect((await alice.post("/aws/connect", { ...ALICE_KEY, region: "us-east-1", save: true })).status).toBe(200);
   expect((await alice.post("/aws/events/setup")).status).toBe(200);
+  const imported = await importInto(alice, `email,company\n${MARKER}-contact@example.com,${MARKER} Corp\nbad-row\n`, {}, `${MARKER} list`);
+  ids["alice-list"] = imported.listId;
+  ids["alice-import"] = imported.report.id;
+  ids["alice-contact"] = String((await alice.get(`/lists/${imported.listId}/contacts`)).json.items[0].id);
+  await alice.post("/suppressions", { email: `${MARKER}-suppressed@example.com` });
+  ids["alice-suppression"] = String((await alice.get("/suppressions")).json.items[0].id);
   // Bob is an ordinary user: the owner of his own workspace, not an instance admin.
   bob = new Client(t.app);
   await bob.signup("bob@example.com");
@@ -114,7 +140,10 @@ describe("tenancy", () => {
     const before = await snapshot(alice);
     for (const [route, probe] of Object.entries(WORKSPACE)) {
       const method = route.split(" ")[0]!;
-      const reply = await bob.request(method, fill(probe.path), { json: probe.body });
+      const file = (probe.body as { file?: string } | undefined)?.file;
+      const reply = file
+        ? await bob.request(method, fill(probe.path), { body: file, headers: { "content-type": "text/csv" } })
+        : await bob.request(method, fill(probe.path), { json: probe.body });
       const leaked = [MARKER, ids["alice-workspace"]!, "AKIA…0001", ALICE_KEY.secretAccessKey].filter((m) => reply.text.includes(m));
       expect({ route, leaked }).toEqual({ route, leaked: [] });
       expect({ route, status: reply.status < 500 }).toEqual({ route, status: true });
@@ -129,5 +158,9 @@ describe("tenancy", () => {
     expect((await alice.get("/dashboard")).text).toContain(MARKER);
     expect((await alice.get("/aws/status")).text).toContain("AKIA…0001");
     expect((await alice.get("/aws/events")).text).toContain(ids["alice-workspace"]!);
+    expect((await alice.get(fill("/lists/:alice-list/export.csv"))).text).toContain(MARKER);
+    expect((await alice.get(fill("/imports/:alice-import"))).json.status).toBe("done");
+    expect((await alice.get(fill("/imports/:alice-import/errors.csv"))).text).toContain("bad-row");
+    expect((await alice.get("/suppressions")).text).toContain(MARKER);
   });
 });
