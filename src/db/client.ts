@@ -75,5 +75,5 @@ export { sql };
 
 /** Runs `work` in one transaction, handing it a Database whose queries all go through that transaction. */
 export async function transaction<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
-  return db.orm.transaction(async (tx) => work({ ...db, orm: tx as unknown as Orm }));
+  return db.orm.transaction(async (tx) => work({ ...db, orm: tx as unknown as Orm, rows: (query, on = tx) => db.rows(query, on) }));
 }

@@ -13,31 +13,50 @@ export async function findContactsByEmails(db: Database, workspaceId: string, em
 
 /**
  * Writes many contacts in one statement: new addresses are inserted, existing ones get the given
- * (already merged) attributes. Status is never touched here: an import cannot revive an address.
+ * (already merged) attributes. Status is never touched for an existing contact: an import cannot
+ * revive an address. The rows travel as one JSON parameter that the database unpacks itself, which
+ * is several times faster than binding thousands of parameters (imports run this per 1,000 rows).
  */
 export async function upsertContacts(
   db: Database,
-  rows: { workspaceId: string; email: string; attributes: Record<string, string>; status: ContactStatus; createdAt: Date; updatedAt: Date }[],
-) {
+  workspaceId: string,
+  rows: { email: string; attributes: Record<string, string>; status: ContactStatus }[],
+  now: Date,
+): Promise<{ id: number; email: string }[]> {
   if (rows.length === 0) return [];
-  const { contacts } = db.t;
-  return db.orm
-    .insert(contacts)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: [contacts.workspaceId, contacts.email],
-      set: { attributes: sql`excluded.attributes`, updatedAt: sql`excluded.updated_at` },
-    })
-    .returning({ id: contacts.id, email: contacts.email });
+  const json = JSON.stringify(rows);
+  const at = now.getTime();
+  const found =
+    db.dialect === "postgres"
+      ? await db.rows<{ id: number; email: string }>(sql`
+          insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
+          select ${workspaceId}, r.email, r.attributes, r.status, ${at}, ${at}
+          from jsonb_to_recordset(${json}::jsonb) as r(email text, attributes jsonb, status text)
+          on conflict (workspace_id, email) do update set attributes = excluded.attributes, updated_at = excluded.updated_at
+          returning id, email`)
+      : await db.rows<{ id: number; email: string }>(sql`
+          insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
+          select ${workspaceId}, j.value ->> '$.email', json(j.value -> '$.attributes'), j.value ->> '$.status', ${at}, ${at}
+          from json_each(${json}) j where true
+          on conflict (workspace_id, email) do update set attributes = excluded.attributes, updated_at = excluded.updated_at
+          returning id, email`);
+  return found.map((r) => ({ id: Number(r.id), email: r.email }));
 }
 
+/** Adds contacts to a list (one JSON parameter, as above); contacts already on it stay as they are. */
 export async function addContactsToList(db: Database, workspaceId: string, listId: string, contactIds: number[], now: Date) {
   if (contactIds.length === 0) return;
-  const { listContacts } = db.t;
-  await db.orm
-    .insert(listContacts)
-    .values(contactIds.map((contactId) => ({ listId, contactId, workspaceId, createdAt: now })))
-    .onConflictDoNothing({ target: [listContacts.listId, listContacts.contactId] });
+  const json = JSON.stringify(contactIds);
+  const at = now.getTime();
+  await db.rows(
+    db.dialect === "postgres"
+      ? sql`insert into list_contacts (list_id, contact_id, workspace_id, created_at)
+            select ${listId}, x::bigint, ${workspaceId}, ${at} from jsonb_array_elements_text(${json}::jsonb) as x
+            on conflict do nothing`
+      : sql`insert into list_contacts (list_id, contact_id, workspace_id, created_at)
+            select ${listId}, j.value, ${workspaceId}, ${at} from json_each(${json}) j where true
+            on conflict do nothing`,
+  );
 }
 
 export async function deleteContact(db: Database, workspaceId: string, id: number): Promise<boolean> {
@@ -49,4 +68,13 @@ export async function deleteContact(db: Database, workspaceId: string, id: numbe
 export async function setContactStatusByEmail(db: Database, workspaceId: string, email: string, status: ContactStatus, now: Date) {
   const { contacts } = db.t;
   await db.orm.update(contacts).set({ status, updatedAt: now }).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.email, email)));
+}
+
+/**
+ * PostgreSQL plans the address lookups of an import from table statistics; on a table that grew
+ * from empty within one import they are stale and the plan degrades to a scan per batch. Imports
+ * refresh them as the table grows. SQLite always uses the unique index and needs nothing.
+ */
+export async function refreshContactStats(db: Database) {
+  if (db.dialect === "postgres") await db.rows(sql`analyze contacts`);
 }

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+
+export const PG_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const MAIN = join(import.meta.dir, "..", "src", "main.ts");
+
+function freePort(): number {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+/**
+ * The real server, started as `bun src/main.ts` in its own process on a fresh database of the given
+ * dialect, so the figures (and its peak RSS) are the app's alone, not the benchmark's.
+ */
+export async function startServer(dialect: "sqlite" | "postgres") {
+  const dir = mkdtempSync(join(tmpdir(), "sesame-bench-"));
+  let url = `file:${join(dir, "sesame.db")}`;
+  let drop = async () => {};
+  if (dialect === "postgres") {
+    const name = `sesame_bench_${process.pid}`;
+    const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const target = new URL(PG_URL);
+    target.pathname = `/${name}`;
+    url = target.toString();
+    drop = async () => {
+      const again = postgres(PG_URL, { max: 1, onnotice: () => {} });
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    };
+  }
+  const port = freePort();
+  const proc = Bun.spawn([process.execPath, MAIN], {
+    env: { ...process.env, DATA_DIR: join(dir, "data"), DATABASE_URL: url, APP_SECRET: "b".repeat(64), LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1" },
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    if (i > 200) throw new Error("server did not start");
+    await Bun.sleep(50);
+  }
+  return {
+    base,
+    /** The server process's peak resident memory so far (VmHWM), in MB. */
+    peakRssMb: () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) / 1024),
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      await drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs up and returns a cookie header for further requests. */
+export async function session(base: string): Promise<string> {
+  const reply = await fetch(`${base}/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "bench@example.com", password: "bench password 1" }),
+  });
+  return reply.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+}
+
+export async function pgReachable(): Promise<boolean> {
+  try {
+    const sql = postgres(PG_URL, { max: 1, connect_timeout: 2, onnotice: () => {} });
+    await sql`select 1`;
+    await sql.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
