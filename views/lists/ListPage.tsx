@@ -56,7 +56,7 @@ export function ContactsTable(props: ContactsTableProps) {
                     {k}
                   </th>
                 ))}
-                <th class="px-4 py-2 font-medium">{sortLink("created", "Added")}</th>
+                <th class="px-4 py-2 font-medium text-right">{sortLink("created", "Order added")}</th>
               </tr>
             </thead>
             <tbody>
