@@ -73,8 +73,7 @@ test("a user imports a CSV with column mapping, watches it finish and reads the 
   await expect(table.textContent()).resolves.not.toContain("internal_id");
 
   await page.getByLabel("Search contacts").fill("navy");
-  await page.waitForResponse((r) => r.url().includes("/contacts?") && r.url().includes("navy"));
-  await expect(page.locator("#contacts tbody tr").count()).resolves.toBe(1);
+  await page.waitForFunction(() => document.querySelectorAll("#contacts tbody tr").length === 1);
   await expect(page.locator("#contacts").textContent()).resolves.toContain("grace@example.com");
 
   expect(problems).toEqual([]);
