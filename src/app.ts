@@ -1,7 +1,7 @@
 import { html } from "@elysiajs/html";
 import { Elysia } from "elysia";
 import { ErrorPage } from "../views/errors/ErrorPage";
-import { Flash } from "../views/components/Flash";
+import { FieldErrorOob, Flash } from "../views/components/Flash";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./features/admin/routes";
 import { authRoutes } from "./features/auth/routes";
@@ -11,6 +11,7 @@ import { eventsRoutes } from "./features/events/routes";
 import { importsRoutes } from "./features/imports/routes";
 import { listsRoutes } from "./features/lists/routes";
 import { suppressionsRoutes } from "./features/suppressions/routes";
+import { templatesRoutes } from "./features/templates/routes";
 import { unsubscribeRoutes } from "./features/unsubscribe/routes";
 import { assetRoutes } from "./web/assets";
 import { context } from "./web/context";
@@ -44,7 +45,8 @@ export function createApp(deps: Deps) {
       if (isHtmx(request)) {
         // A session that ended mid-page: send the browser to log in. (A failed login is a 401 too, with its own code.)
         if (body.code === "unauthorized") set.headers["hx-redirect"] = "/login";
-        return Flash({ kind: "error", message: body.error });
+        // A problem with one field is also shown next to that field (forms leave a #<field>-error slot).
+        return (Flash({ kind: "error", message: body.error }) as string) + (body.field ? (FieldErrorOob({ field: body.field, message: body.error }) as string) : "");
       }
       if (wantsPage(request)) {
         if (status === 401 && request.method === "GET") {
@@ -87,6 +89,7 @@ export function createApp(deps: Deps) {
     .use(importsRoutes(ctx))
     .use(suppressionsRoutes(ctx))
     .use(unsubscribeRoutes(ctx))
+    .use(templatesRoutes(ctx))
     .use(adminRoutes(ctx));
 }
 

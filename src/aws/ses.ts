@@ -5,6 +5,7 @@ import {
   GetAccountCommand,
   GetEmailIdentityCommand,
   ListEmailIdentitiesCommand,
+  SendEmailCommand,
   SESv2Client,
   UpdateConfigurationSetEventDestinationCommand,
   type EventType,
@@ -138,4 +139,35 @@ export async function ensureEventDestination(config: Config, keys: AwsKeys, conf
     }
     await call(keys, "ses:UpdateConfigurationSetEventDestination", () => client.send(new UpdateConfigurationSetEventDestinationCommand(destination)));
   }
+}
+
+export interface OutgoingMessage {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: { name: string; value: string }[];
+  configurationSet: string | null;
+}
+
+/** One message through SES SendEmail (simple content, custom headers); returns SES's message id. */
+export async function sendEmail(config: Config, keys: AwsKeys, message: OutgoingMessage): Promise<string> {
+  const out = await call(keys, "ses:SendEmail", () =>
+    sesClient(config, keys).send(
+      new SendEmailCommand({
+        FromEmailAddress: message.from,
+        Destination: { ToAddresses: [message.to] },
+        Content: {
+          Simple: {
+            Subject: { Data: message.subject, Charset: "UTF-8" },
+            Body: { Html: { Data: message.html, Charset: "UTF-8" }, Text: { Data: message.text, Charset: "UTF-8" } },
+            Headers: message.headers.map((h) => ({ Name: h.name, Value: h.value })),
+          },
+        },
+        ...(message.configurationSet ? { ConfigurationSetName: message.configurationSet } : {}),
+      }),
+    ),
+  );
+  return out.MessageId!;
 }

@@ -290,7 +290,13 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
       set.set(name, destination);
       return Response.json({});
     }
-    record(path.includes("outbound") ? "SendEmail" : `${request.method} ${path}`);
+    if (path === "/v2/email/outbound-emails") {
+      record("SendEmail");
+      const refused = denied(who, "ses:SendEmail");
+      if (refused) return refused;
+      return proxy(request, body);
+    }
+    record(`${request.method} ${path}`);
     return proxy(request, body);
   }
 

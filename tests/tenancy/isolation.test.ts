@@ -39,7 +39,6 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "GET /auth/me": { path: "/auth/me" },
   "GET /dashboard": { path: "/dashboard" },
   "GET /campaigns": { path: "/campaigns" },
-  "GET /templates": { path: "/templates" },
   "GET /settings": { path: "/settings" },
   "GET /events": { path: "/events" },
   "GET /settings/aws": { path: "/settings/aws" },
@@ -68,6 +67,19 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "POST /suppressions/import": { path: "/suppressions/import", body: { file: "email\nbob-import@example.com\n" } },
   "GET /suppressions/export.csv": { path: "/suppressions/export.csv" },
   "DELETE /suppressions/:id": { path: "/suppressions/:alice-suppression" },
+  "GET /lists/:id/variables": { path: "/lists/:alice-list/variables" },
+  "GET /templates": { path: "/templates" },
+  "GET /templates/new": { path: "/templates/new" },
+  "GET /templates/:id": { path: "/templates/:alice-template" },
+  "GET /email/template": { path: "/email/template" },
+  "POST /email/template": { path: "/email/template", body: { name: "Bob's", subject: "Bob", html: "<p>Bob</p>" } },
+  "GET /email/template/:id": { path: "/email/template/:alice-template" },
+  "PUT /email/template/:id": { path: "/email/template/:alice-template", body: { name: "Hijacked", subject: "Hijacked", html: "<p>Hijacked</p>" } },
+  "DELETE /email/template/:id": { path: "/email/template/:alice-template" },
+  "POST /email/template/:id/duplicate": { path: "/email/template/:alice-template/duplicate" },
+  "POST /email/template/:id/preview": { path: "/email/template/:alice-template/preview", body: {} },
+  "GET /email/template/:id/preview.html": { path: "/email/template/:alice-template/preview.html" },
+  "POST /email/template/:id/test": { path: "/email/template/:alice-template/test", body: { to: "bob@example.com", from: "bob@example.com" } },
 };
 
 const MARKER = "alicemarker";
@@ -108,6 +120,7 @@ beforeAll(async () => {
   ids["alice-import"] = imported.report.id;
   ids["alice-contact"] = String((await alice.get(`/lists/${imported.listId}/contacts`)).json.items[0].id);
   await alice.post("/suppressions", { email: `${MARKER}-suppressed@example.com` });
+  ids["alice-template"] = (await alice.post("/email/template", { name: `${MARKER} template`, subject: `${MARKER} news`, html: `<p>${MARKER}</p>` })).json.id;
   ids["alice-suppression"] = String((await alice.get("/suppressions")).json.items[0].id);
   // Bob is an ordinary user: the owner of his own workspace, not an instance admin.
   bob = new Client(t.app);
@@ -162,5 +175,7 @@ describe("tenancy", () => {
     expect((await alice.get(fill("/imports/:alice-import"))).json.status).toBe("done");
     expect((await alice.get(fill("/imports/:alice-import/errors.csv"))).text).toContain("bad-row");
     expect((await alice.get("/suppressions")).text).toContain(MARKER);
+    expect((await alice.get(fill("/email/template/:alice-template"))).text).toContain(MARKER);
+    expect((await alice.get(fill("/lists/:alice-list/variables"))).json.variables).toContain("company");
   });
 });

@@ -78,3 +78,9 @@ export async function setContactStatusByEmail(db: Database, workspaceId: string,
 export async function refreshContactStats(db: Database) {
   if (db.dialect === "postgres") await db.rows(sql`analyze contacts`);
 }
+
+export async function findContact(db: Database, workspaceId: string, id: number) {
+  const { contacts } = db.t;
+  const [row] = await db.orm.select().from(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id)));
+  return row ?? null;
+}

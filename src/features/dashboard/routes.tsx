@@ -12,9 +12,6 @@ export function dashboardRoutes(ctx: Context) {
     .get("/campaigns", ({ auth }) => (
       <SectionEmptyPage auth={requireAuth(auth)} active="campaigns" title="Campaigns" heading="No campaigns yet" text="Campaigns you create, schedule and send will be listed here with their delivery figures." />
     ))
-    .get("/templates", ({ auth }) => (
-      <SectionEmptyPage auth={requireAuth(auth)} active="templates" title="Templates" heading="No templates yet" text="Templates you write with the editor will appear here." />
-    ))
     .get("/events", ({ auth }) => (
       <SectionEmptyPage auth={requireAuth(auth)} active="events" title="Events" heading="No events yet" text="Every send, delivery, bounce, complaint, open, click and unsubscribe will be listed here, filterable and exportable." />
     ));

@@ -4,7 +4,7 @@ import { ListsPage } from "../../../views/lists/ListsPage";
 import type { Context } from "../../web/context";
 import { requireAuth, requireScope } from "../../web/guard";
 import { csvDownload, isHtmx, slug, wantsPage } from "../../web/respond";
-import { createList, deleteList, exportList, getList, listContacts, listLists, removeContact } from "./service";
+import { createList, deleteList, exportList, getList, listContacts, listLists, listVariables, removeContact } from "./service";
 
 const contactQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), page: t.Optional(t.Numeric({ minimum: 1 })), sort: t.Optional(t.String({ maxLength: 20 })) });
 
@@ -60,6 +60,7 @@ export function listsRoutes(ctx: Context) {
       },
       { params: t.Object({ id: t.Numeric() }) },
     )
+    .get("/lists/:id/variables", async ({ auth, deps, params }) => ({ variables: await listVariables(deps, requireScope(auth), params.id) }))
     .get("/lists/:id/export.csv", async ({ auth, deps, params }) => {
       const scope = requireScope(auth);
       const list = await getList(deps, scope, params.id);

@@ -57,3 +57,9 @@ export async function* exportList(deps: Deps, scope: Scope, listId: string): Asy
     after = rows.at(-1)!.id;
   }
 }
+
+/** The variables a template can use with this list: the address, the unsubscribe link and every attribute. */
+export async function listVariables(deps: Deps, scope: Scope, listId: string): Promise<string[]> {
+  await getList(deps, scope, listId);
+  return ["email", "unsubscribe_url", ...(await listAttributeKeys(deps.db, scope.workspaceId, listId))];
+}

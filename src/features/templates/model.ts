@@ -1,0 +1,29 @@
+export const TEMPLATE_NAME_MAX = 120;
+export const SUBJECT_MAX = 500;
+/**
+ * SES accepts messages up to 40 MB, but mail clients clip long ones (Gmail at about 102 KB), so a
+ * template is capped well below SES's limit.
+ */
+export const HTML_MAX_BYTES = 512 * 1024;
+export const CLIP_WARNING_BYTES = 102 * 1024;
+
+export interface TemplateInput {
+  name: string;
+  subject: string;
+  html: string;
+  text?: string | null;
+}
+
+export interface TemplateView {
+  id: string;
+  name: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  variables: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Sample values for a preview without a contact. */
+export const SAMPLE_VALUES: Record<string, string> = { name: "Alex", first_name: "Alex", company: "Example Ltd", email: "alex@example.com" };

@@ -1,0 +1,105 @@
+import { Elysia, t } from "elysia";
+import { Flash } from "../../../views/components/Flash";
+import { ComposerPage } from "../../../views/templates/ComposerPage";
+import { TemplatesPage } from "../../../views/templates/TemplatesPage";
+import type { Context } from "../../web/context";
+import { requireAuth, requireScope } from "../../web/guard";
+import { isHtmx, wantsPage } from "../../web/respond";
+import { listLists } from "../lists/service";
+import { createTemplate, deleteTemplate, duplicateTemplate, getTemplate, listTemplates, renderTemplate, sendTestTemplate, updateTemplate } from "./service";
+
+const templateBody = t.Object({
+  name: t.String({ maxLength: 1000 }),
+  subject: t.String({ maxLength: 10_000 }),
+  html: t.String({ maxLength: 1024 * 1024 }),
+  text: t.Optional(t.Nullable(t.String({ maxLength: 1024 * 1024 }))),
+});
+
+/** Variables arrive as a JSON object, or as `var_<name>` form fields from a page. */
+const renderBody = t.Object({
+  variables: t.Optional(t.Record(t.String({ maxLength: 64 }), t.String({ maxLength: 10_000 }))),
+  contactId: t.Optional(t.Union([t.Numeric(), t.Literal("")])),
+});
+
+const contactOf = (value: number | "" | undefined) => (value === "" || value === undefined ? undefined : Number(value));
+
+/** The rendered HTML shown inside the preview frame: no scripts at all, and only this app may frame it. */
+const PREVIEW_CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; font-src https: data:; frame-ancestors 'self'; sandbox";
+
+export function templatesRoutes(ctx: Context) {
+  return new Elysia()
+    .use(ctx)
+    .get("/templates", async ({ auth, deps }) => <TemplatesPage auth={requireAuth(auth)} templates={await listTemplates(deps, requireScope(auth))} />)
+    .get("/templates/new", async ({ auth, deps }) => <ComposerPage auth={requireAuth(auth)} template={null} lists={await listLists(deps, requireScope(auth))} html="<p>Hello {{name|there}},</p><p></p>" />)
+    .get("/templates/:id", async ({ auth, deps, params }) => {
+      const scope = requireScope(auth);
+      const template = await getTemplate(deps, scope, params.id);
+      return <ComposerPage auth={requireAuth(auth)} template={template} lists={await listLists(deps, scope)} html={template.html} />;
+    })
+    .get("/email/template", async ({ auth, deps }) => ({ items: await listTemplates(deps, requireScope(auth)) }))
+    .post(
+      "/email/template",
+      async ({ auth, deps, body, request, set }) => {
+        const template = await createTemplate(deps, requireScope(auth), body);
+        set.status = 201;
+        if (isHtmx(request)) set.headers["hx-redirect"] = `/templates/${template.id}`;
+        return template;
+      },
+      { body: templateBody },
+    )
+    .get("/email/template/:id", async ({ auth, deps, params }) => getTemplate(deps, requireScope(auth), params.id))
+    .put(
+      "/email/template/:id",
+      async ({ auth, deps, params, body, request, set }) => {
+        const template = await updateTemplate(deps, requireScope(auth), params.id, body);
+        if (!isHtmx(request)) return template;
+        set.headers["hx-trigger"] = "template-saved";
+        return <Flash kind="success" message={`Saved. Variables: ${template.variables.map((v) => `{{${v}}}`).join(" ") || "none"}.`} />;
+      },
+      { body: templateBody },
+    )
+    .delete("/email/template/:id", async ({ auth, deps, params, request, set }) => {
+      await deleteTemplate(deps, requireScope(auth), params.id);
+      if (!isHtmx(request)) set.status = 204;
+      return "";
+    })
+    .post("/email/template/:id/duplicate", async ({ auth, deps, params, request, set }) => {
+      const copy = await duplicateTemplate(deps, requireScope(auth), params.id);
+      set.status = 201;
+      if (isHtmx(request)) set.headers["hx-redirect"] = `/templates/${copy.id}`;
+      return copy;
+    })
+    .post(
+      "/email/template/:id/preview",
+      async ({ auth, deps, params, body }) => {
+        const { subject, html, text, missing } = await renderTemplate(deps, requireScope(auth), params.id, { variables: body.variables, contactId: contactOf(body.contactId) });
+        return { subject, html, text, missing };
+      },
+      { body: renderBody },
+    )
+    .get(
+      "/email/template/:id/preview.html",
+      async ({ auth, deps, params, query, set }) => {
+        const rendered = await renderTemplate(deps, requireScope(auth), params.id, { contactId: contactOf(query.contactId) });
+        set.headers["content-security-policy"] = PREVIEW_CSP;
+        set.headers["x-frame-options"] = "SAMEORIGIN";
+        set.headers["content-type"] = "text/html; charset=utf-8";
+        return rendered.html;
+      },
+      { query: t.Object({ contactId: t.Optional(t.Union([t.Numeric(), t.Literal("")])) }) },
+    )
+    .post(
+      "/email/template/:id/test",
+      async ({ auth, deps, params, body, request }) => {
+        const result = await sendTestTemplate(deps, requireAuth(auth), params.id, {
+          to: body.to,
+          from: body.from,
+          variables: body.variables,
+          contactId: contactOf(body.contactId),
+        });
+        if (isHtmx(request)) return <Flash kind="success" message={`Test sent to ${body.to.trim()} (SES message id ${result.messageId}).`} />;
+        return result;
+      },
+      { body: t.Object({ to: t.String({ maxLength: 320 }), from: t.String({ maxLength: 400 }), ...renderBody.properties }) },
+    );
+}

@@ -1,0 +1,164 @@
+import type { Auth } from "../../src/features/auth/model";
+import type { ListSummary } from "../../src/features/lists/model";
+import type { TemplateView } from "../../src/features/templates/model";
+import { Button } from "../components/Button";
+import { AppShell } from "../layouts/AppShell";
+
+function FieldError({ field }: { field: string }) {
+  return <p id={`${field}-error`} class="mt-1 text-xs text-red-700" role="alert" aria-live="polite"></p>;
+}
+
+/**
+ * The composer: name, subject, the Quill editor with an HTML source view, an optional text part,
+ * variables offered from a list's columns, and (once saved) a preview for a contact at desktop and
+ * mobile widths and a test send. public/islands/composer.js runs it.
+ */
+export function ComposerPage({ auth, template, lists, html }: { auth: Auth; template: TemplateView | null; lists: ListSummary[]; html: string }) {
+  const saveAttrs = template ? { "hx-put": `/email/template/${template.id}` } : { "hx-post": "/email/template" };
+  return (
+    <AppShell auth={auth} active="templates" title={template ? template.name : "New template"}>
+      <link rel="stylesheet" href="/assets/build/vendor/quill.snow.css" />
+      <script src="/assets/build/vendor/quill.js" defer></script>
+      <script src="/assets/islands/composer.js" defer></script>
+      <p class="mb-4 text-sm text-slate-600">
+        <a href="/templates" class="underline">
+          Templates
+        </a>{" "}
+        › <span safe>{template?.name ?? "New"}</span>
+      </p>
+      <div class="grid gap-8 xl:grid-cols-2">
+        <form id="composer-form" {...saveAttrs} hx-target="#composer-errors" hx-swap="innerHTML" data-testid="composer" class="rounded-lg border border-slate-200 bg-white p-6">
+          <div id="composer-errors" class="mb-3" aria-live="assertive"></div>
+          <div class="mb-4">
+            <label for="field-name" class="block text-sm font-medium text-slate-700 mb-1">
+              Template name
+            </label>
+            <input id="field-name" name="name" required maxlength="120" value={template?.name ?? ""} class="block w-full rounded border border-slate-300 px-3 py-2 text-sm" />
+            <FieldError field="name" />
+          </div>
+          <div class="mb-4">
+            <label for="field-subject" class="block text-sm font-medium text-slate-700 mb-1">
+              Subject
+            </label>
+            <input id="field-subject" name="subject" required maxlength="500" value={template?.subject ?? ""} class="block w-full rounded border border-slate-300 px-3 py-2 text-sm" />
+            <FieldError field="subject" />
+          </div>
+          <div class="mb-2 flex flex-wrap items-center gap-2">
+            <span class="text-sm font-medium text-slate-700">Message</span>
+            <label for="variable-list" class="sr-only">
+              Offer variables from list
+            </label>
+            <select id="variable-list" class="ml-auto rounded border border-slate-300 px-2 py-1 text-xs" data-testid="variable-list">
+              <option value="">Variables: email and unsubscribe link</option>
+              {lists.map((l) => (
+                <option value={l.id} safe>{`Variables from "${l.name}"`}</option>
+              ))}
+            </select>
+            <button type="button" id="toggle-source" class="rounded border border-slate-300 px-2 py-1 text-xs" aria-pressed="false">
+              HTML source
+            </button>
+          </div>
+          <div id="variables" class="mb-2 flex flex-wrap gap-1" aria-label="Insert a variable" data-testid="variables"></div>
+          <div id="editor-wrap">
+            <div id="editor" class="min-h-64 bg-white" data-testid="editor"></div>
+          </div>
+          <label for="html-source" class="sr-only">
+            HTML source
+          </label>
+          <textarea id="html-source" class="hidden h-64 w-full rounded border border-slate-300 p-2 font-mono text-xs" spellcheck="false" safe>
+            {html}
+          </textarea>
+          <input type="hidden" name="html" id="field-html" value={html} />
+          <FieldError field="html" />
+          <div class="mt-4 mb-4">
+            <label for="field-text" class="block text-sm font-medium text-slate-700 mb-1">
+              Plain-text version (optional)
+            </label>
+            <textarea id="field-text" name="text" rows="4" class="block w-full rounded border border-slate-300 px-3 py-2 text-sm font-mono" safe>
+              {template?.text ?? ""}
+            </textarea>
+            <p class="mt-1 text-xs text-slate-500">Left empty, it is made from the HTML. A footer with the unsubscribe link is added to mail that has none.</p>
+            <FieldError field="text" />
+          </div>
+          <Button>Save template</Button>
+        </form>
+        {template ? (
+          <section class="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="preview-title" id="preview-panel" data-template={template.id}>
+            <h2 id="preview-title" class="text-lg font-medium mb-4">
+              Preview
+            </h2>
+            <div class="mb-3 flex flex-wrap items-end gap-2">
+              <div>
+                <label for="preview-list" class="block text-xs text-slate-600 mb-1">
+                  Contact
+                </label>
+                <select id="preview-list" class="rounded border border-slate-300 px-2 py-1 text-sm" data-testid="preview-list">
+                  <option value="">Sample values</option>
+                  {lists.map((l) => (
+                    <option value={l.id} safe>
+                      {l.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div>
+                <label for="preview-contact" class="sr-only">
+                  Contact of the list
+                </label>
+                <select id="preview-contact" class="rounded border border-slate-300 px-2 py-1 text-sm" disabled data-testid="preview-contact">
+                  <option value="">Choose a list first</option>
+                </select>
+              </div>
+              <div class="ml-auto flex gap-1" role="group" aria-label="Preview width">
+                <button type="button" class="preview-width rounded border border-slate-300 px-2 py-1 text-xs" data-width="600" aria-pressed="true">
+                  Desktop
+                </button>
+                <button type="button" class="preview-width rounded border border-slate-300 px-2 py-1 text-xs" data-width="375" aria-pressed="false">
+                  Mobile
+                </button>
+              </div>
+            </div>
+            <p id="preview-subject" class="mb-2 text-sm" data-testid="preview-subject"></p>
+            <p id="preview-missing" class="mb-2 hidden rounded border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-800" role="status"></p>
+            <div class="overflow-x-auto rounded border border-slate-200 bg-slate-100 p-2">
+              <iframe
+                id="preview-frame"
+                title="Rendered message"
+                sandbox=""
+                class="mx-auto block h-[36rem] bg-white"
+                style=""
+                width="600"
+                src={`/email/template/${template.id}/preview.html`}
+                data-testid="preview-frame"
+              ></iframe>
+            </div>
+            <h3 class="mt-6 mb-2 font-medium">Send a test</h3>
+            <form id="test-form" hx-post={`/email/template/${template.id}/test`} hx-target="#test-result" hx-swap="innerHTML" class="grid gap-2 sm:grid-cols-[1fr_1fr_auto] items-end" data-testid="test-form">
+              <div>
+                <label for="test-to" class="block text-xs text-slate-600 mb-1">
+                  To
+                </label>
+                <input id="test-to" name="to" type="email" required value={auth.user.email} class="block w-full rounded border border-slate-300 px-2 py-1 text-sm" />
+                <FieldError field="to" />
+              </div>
+              <div>
+                <label for="test-from" class="block text-xs text-slate-600 mb-1">
+                  From (a verified identity)
+                </label>
+                <input id="test-from" name="from" required placeholder="News <news@example.com>" class="block w-full rounded border border-slate-300 px-2 py-1 text-sm" />
+                <FieldError field="from" />
+              </div>
+              <input type="hidden" name="contactId" id="test-contact" value="" />
+              <Button kind="secondary">Send test</Button>
+            </form>
+            <div id="test-result" class="mt-3" aria-live="polite" data-testid="test-result"></div>
+          </section>
+        ) : (
+          <section class="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">
+            Save the template to preview it with a contact and send yourself a test.
+          </section>
+        )}
+      </div>
+    </AppShell>
+  );
+}
