@@ -1,7 +1,7 @@
 import { html } from "@elysiajs/html";
 import { Elysia } from "elysia";
 import { ErrorPage } from "../views/errors/ErrorPage";
-import { FieldErrorOob, Flash } from "../views/components/Flash";
+import { Flash } from "../views/components/Flash";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./features/admin/routes";
 import { authRoutes } from "./features/auth/routes";
@@ -45,8 +45,9 @@ export function createApp(deps: Deps) {
       if (isHtmx(request)) {
         // A session that ended mid-page: send the browser to log in. (A failed login is a 401 too, with its own code.)
         if (body.code === "unauthorized") set.headers["hx-redirect"] = "/login";
-        // A problem with one field is also shown next to that field (forms leave a #<field>-error slot).
-        return (Flash({ kind: "error", message: body.error }) as string) + (body.field ? (FieldErrorOob({ field: body.field, message: body.error }) as string) : "");
+        // A problem with one field is also shown next to that field, in its #field-<name>-error slot (public/islands/app.js).
+        if (body.field) set.headers["hx-trigger"] = JSON.stringify({ "field-error": { field: body.field, message: body.error } });
+        return Flash({ kind: "error", message: body.error });
       }
       if (wantsPage(request)) {
         if (status === 401 && request.method === "GET") {

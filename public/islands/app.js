@@ -15,3 +15,17 @@ document.addEventListener("alpine:init", () => {
     },
   }));
 });
+
+// A refused form names the field at fault: show the message next to it, and clear old ones on the next try.
+document.addEventListener("field-error", (event) => {
+  const slot = document.getElementById(`field-${event.detail.field}-error`);
+  if (slot) slot.textContent = event.detail.message;
+  const input = document.getElementById(`field-${event.detail.field}`);
+  if (input) input.setAttribute("aria-invalid", "true");
+});
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt.closest?.("form");
+  if (!form) return;
+  for (const slot of form.querySelectorAll('[id^="field-"][id$="-error"]')) slot.textContent = "";
+  for (const input of form.querySelectorAll('[aria-invalid="true"]')) input.removeAttribute("aria-invalid");
+});

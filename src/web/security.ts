@@ -17,21 +17,29 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 const CROSS_ORIGIN_PATHS = [/^\/sns\/notifications$/, /^\/u\/[^/]+$/];
 
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: https:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
+];
+
+/**
+ * The template composer loads saved mail HTML, whose formatting is inline style attributes, into
+ * the editor: that page alone allows style attributes (never <style> elements, never scripts).
+ */
+export const COMPOSER_CSP = [...CSP, "style-src-attr 'unsafe-inline'"].join("; ");
+
 export function securityHeaders(config: Config): Record<string, string> {
   const headers: Record<string, string> = {
-    "content-security-policy": [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data: https:",
-      "font-src 'self'",
-      "connect-src 'self'",
-      "frame-src 'self'",
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join("; "),
+    "content-security-policy": CSP.join("; "),
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",

@@ -73,6 +73,9 @@ test("a newcomer connects keys, sees quota and identities, sets up events twice,
   await page.getByRole("button", { name: /Check and connect/ }).click();
   await page.locator("#aws-connect-errors [role=alert]").waitFor();
   await expect(page.locator("#aws-connect-errors").textContent()).resolves.toContain("secret access key does not match");
+  // …and next to the field at fault.
+  await expect(page.locator("#field-secretAccessKey-error").textContent()).resolves.toContain("secret access key does not match");
+  await expect(page.getByLabel("Secret access key").getAttribute("aria-invalid")).resolves.toBe("true");
   expect(problems.every((p) => p.includes("422"))).toBe(true);
   problems.length = 0;
 

@@ -31,26 +31,22 @@ export function Field(props: FieldProps) {
         maxlength={props.maxlength}
         autofocus={props.autofocus}
         aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={props.error ? `${id}-error` : props.hint ? `${id}-hint` : undefined}
+        aria-describedby={props.hint ? `${id}-hint ${id}-error` : `${id}-error`}
         class={
           "block w-full rounded border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2 focus:ring-sky-500 " +
           (props.error ? "border-red-400" : "border-slate-300")
         }
       />
-      {props.hint && !props.error ? (
+      {props.hint ? (
         <p id={`${id}-hint`} class="mt-1 text-xs text-slate-500" safe>
           {props.hint}
         </p>
       ) : (
         ""
       )}
-      {props.error ? (
-        <p id={`${id}-error`} class="mt-1 text-xs text-red-700" safe>
-          {props.error}
-        </p>
-      ) : (
-        ""
-      )}
+      <p id={`${id}-error`} class="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite" safe>
+        {props.error ?? ""}
+      </p>
     </div>
   );
 }

@@ -11,11 +11,3 @@ export function Flash({ kind, message }: { kind: "error" | "success" | "info"; m
   );
 }
 
-/** An out-of-band swap that puts a message into the form's #<field>-error slot, if it has one. */
-export function FieldErrorOob({ field, message }: { field: string; message: string }) {
-  return (
-    <p id={`${field}-error`} hx-swap-oob="true" class="mt-1 text-xs text-red-700" role="alert" safe>
-      {message}
-    </p>
-  );
-}

@@ -5,7 +5,7 @@ import { Button } from "../components/Button";
 import { AppShell } from "../layouts/AppShell";
 
 function FieldError({ field }: { field: string }) {
-  return <p id={`${field}-error`} class="mt-1 text-xs text-red-700" role="alert" aria-live="polite"></p>;
+  return <p id={`field-${field}-error`} class="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite"></p>;
 }
 
 /**
@@ -126,7 +126,6 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
                 title="Rendered message"
                 sandbox=""
                 class="mx-auto block h-[36rem] bg-white"
-                style=""
                 width="600"
                 src={`/email/template/${template.id}/preview.html`}
                 data-testid="preview-frame"

@@ -4,7 +4,8 @@ import { ComposerPage } from "../../../views/templates/ComposerPage";
 import { TemplatesPage } from "../../../views/templates/TemplatesPage";
 import type { Context } from "../../web/context";
 import { requireAuth, requireScope } from "../../web/guard";
-import { isHtmx, wantsPage } from "../../web/respond";
+import { isHtmx } from "../../web/respond";
+import { COMPOSER_CSP } from "../../web/security";
 import { listLists } from "../lists/service";
 import { createTemplate, deleteTemplate, duplicateTemplate, getTemplate, listTemplates, renderTemplate, sendTestTemplate, updateTemplate } from "./service";
 
@@ -30,9 +31,13 @@ export function templatesRoutes(ctx: Context) {
   return new Elysia()
     .use(ctx)
     .get("/templates", async ({ auth, deps }) => <TemplatesPage auth={requireAuth(auth)} templates={await listTemplates(deps, requireScope(auth))} />)
-    .get("/templates/new", async ({ auth, deps }) => <ComposerPage auth={requireAuth(auth)} template={null} lists={await listLists(deps, requireScope(auth))} html="<p>Hello {{name|there}},</p><p></p>" />)
-    .get("/templates/:id", async ({ auth, deps, params }) => {
+    .get("/templates/new", async ({ auth, deps, set }) => {
+      set.headers["content-security-policy"] = COMPOSER_CSP;
+      return <ComposerPage auth={requireAuth(auth)} template={null} lists={await listLists(deps, requireScope(auth))} html="<p>Hello {{name|there}},</p><p></p>" />;
+    })
+    .get("/templates/:id", async ({ auth, deps, params, set }) => {
       const scope = requireScope(auth);
+      set.headers["content-security-policy"] = COMPOSER_CSP;
       const template = await getTemplate(deps, scope, params.id);
       return <ComposerPage auth={requireAuth(auth)} template={template} lists={await listLists(deps, scope)} html={template.html} />;
     })

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Browser } from "playwright-core";
+import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
+import { createTestApp, type TestApp } from "../support/app";
+import { launchBrowser, serve, watchProblems } from "../support/browser";
+
+const KEY = { accessKeyId: "AKIACOMPOSER00000001", secretAccessKey: "composer-secret-access-key-000000000000" };
+
+let emulator: Emulator;
+let fake: AwsFake;
+let t: TestApp;
+let browser: Browser;
+let server: { url: string; stop(): Promise<void> };
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  fake = await startAwsFake({ emulatorUrl: emulator.url, keys: { [KEY.accessKeyId]: { secret: KEY.secretAccessKey } } });
+  t = await createTestApp({ startJobs: true, env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url } });
+  server = serve(t);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await t?.close();
+  await fake?.stop();
+  await emulator?.stop();
+});
+
+test("a user writes a template with variables in the editor, previews it for a contact, and the test mail arrives exactly as previewed", async () => {
+  const page = await browser.newPage();
+  const problems = watchProblems(page);
+  await page.goto(`${server.url}/signup`);
+  await page.getByLabel("Email").fill("writer@example.com");
+  await page.getByLabel("Password").fill("writer password");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL(/\/dashboard$/);
+
+  // Keys and a list with one contact, through the API with the same session.
+  expect((await page.request.post(`${server.url}/aws/connect`, { data: { ...KEY, region: "us-east-1", save: true } })).status()).toBe(200);
+  const list = await (await page.request.post(`${server.url}/lists`, { data: { name: "Readers" } })).json();
+  const upload = await page.request.post(`${server.url}/lists/${list.id}/import`, { headers: { "content-type": "text/csv" }, data: "email,name,company\nana@example.com,Ana,Acme\n" });
+  const { importId } = await upload.json();
+  for (let i = 0; i < 100; i++) {
+    if ((await (await page.request.get(`${server.url}/imports/${importId}`)).json()).status === "done") break;
+    await Bun.sleep(50);
+  }
+
+  await page.getByRole("link", { name: "Templates", exact: true }).click();
+  await page.getByRole("link", { name: "New template" }).click();
+  await page.waitForURL(/\/templates\/new$/);
+  await page.getByLabel("Template name").fill("Welcome");
+  await page.getByLabel("Subject").fill("Hello {{name}}");
+
+  // Type in Quill: replace the starter text, bold a word, insert variables from the list's columns.
+  const editor = page.locator("#editor .ql-editor");
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type("Hi ");
+  await page.getByTestId("variable-list").selectOption(list.id);
+  await page.getByTestId("variables").getByRole("button", { name: "{{name}}" }).click();
+  await page.keyboard.type(", welcome to ");
+  await page.keyboard.press("Control+B");
+  await page.keyboard.type("Sesame");
+  await page.keyboard.press("Control+B");
+  await page.keyboard.type(" from ");
+  await page.getByTestId("variables").getByRole("button", { name: "{{company}}" }).click();
+  await page.keyboard.type(".");
+  await expect(editor.innerHTML()).resolves.toContain("<strong>Sesame</strong>");
+
+  // The HTML source view round-trips.
+  await page.getByRole("button", { name: "HTML source" }).click();
+  const source = page.getByLabel("HTML source", { exact: true });
+  expect(await source.inputValue()).toContain("Hi {{name}}, welcome to <strong>Sesame</strong> from {{company}}.");
+  await source.fill(`${await source.inputValue()}<p style="text-align: center">PS: see you soon</p>`);
+  await page.getByRole("button", { name: "Visual editor" }).click();
+  await expect(editor.textContent()).resolves.toContain("PS: see you soon");
+  await expect(editor.locator("p", { hasText: "PS: see you soon" }).evaluate((p) => getComputedStyle(p).textAlign)).resolves.toBe("center");
+
+  await page.getByRole("button", { name: "Save template" }).click();
+  await page.waitForURL(/\/templates\/tpl_/);
+
+  // Preview for the contact, at both widths.
+  await page.getByTestId("preview-list").selectOption(list.id);
+  await page.getByTestId("preview-contact").selectOption({ label: "ana@example.com" });
+  const frame = page.frameLocator("#preview-frame");
+  await frame.getByText("Hi Ana, welcome to Sesame from Acme.").waitFor();
+  await expect(page.getByTestId("preview-subject").textContent()).resolves.toBe("Subject: Hello Ana");
+  await page.getByRole("button", { name: "Mobile" }).click();
+  await expect(page.locator("#preview-frame").getAttribute("width")).resolves.toBe("375");
+
+  // A test send to myself through SES.
+  await page.getByLabel("From (a verified identity)").fill("Readers <news@example.com>");
+  await page.getByRole("button", { name: "Send test" }).click();
+  await page.getByTestId("test-result").getByText(/Test sent to writer@example.com/).waitFor();
+  const sentText = (await page.getByTestId("test-result").textContent())!;
+  const messageId = /SES message id ([^)]+)\)/.exec(sentText)![1];
+
+  const templateId = page.url().split("/").pop()!;
+  const contactId = Number(await page.getByTestId("preview-contact").inputValue());
+  const preview = await (await page.request.post(`${server.url}/email/template/${templateId}/preview`, { data: { contactId } })).json();
+  const mail = (await emulator.store()).emails.find((e) => e.messageId === messageId)!;
+  expect(mail.destination.to).toEqual(["writer@example.com"]);
+  expect(mail.subject).toBe("Hello Ana");
+  expect(mail.body.html).toBe(preview.html);
+  expect(mail.body.text).toBe(preview.text);
+  expect(mail.body.html).toContain("Hi Ana, welcome to <strong>Sesame</strong> from Acme.");
+  expect(mail.body.html).toContain('<p style="text-align:center">PS: see you soon</p>');
+
+  // Opened again, the editor shows the saved formatting as it was.
+  await page.reload();
+  await expect(editor.locator("p", { hasText: "PS: see you soon" }).evaluate((p) => getComputedStyle(p).textAlign)).resolves.toBe("center");
+  await expect(editor.innerHTML()).resolves.toContain("<strong>Sesame</strong>");
+
+  expect(problems).toEqual([]);
+}, 90_000);
