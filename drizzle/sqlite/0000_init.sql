@@ -79,8 +79,7 @@ CREATE TABLE `contacts` (
 	`attributes` text DEFAULT '{}' NOT NULL,
 	`status` text DEFAULT 'active' NOT NULL,
 	`created_at` integer NOT NULL,
-	`updated_at` integer NOT NULL,
-	FOREIGN KEY (`workspace_id`) REFERENCES `workspaces`(`id`) ON UPDATE no action ON DELETE cascade
+	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `contacts_workspace_email_idx` ON `contacts` (`workspace_id`,`email`);--> statement-breakpoint
@@ -148,9 +147,7 @@ CREATE TABLE `list_contacts` (
 	`contact_id` integer NOT NULL,
 	`workspace_id` text NOT NULL,
 	`created_at` integer NOT NULL,
-	PRIMARY KEY(`list_id`, `contact_id`),
-	FOREIGN KEY (`list_id`) REFERENCES `lists`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`contact_id`) REFERENCES `contacts`(`id`) ON UPDATE no action ON DELETE cascade
+	PRIMARY KEY(`list_id`, `contact_id`)
 );
 --> statement-breakpoint
 CREATE INDEX `list_contacts_contact_idx` ON `list_contacts` (`contact_id`);--> statement-breakpoint

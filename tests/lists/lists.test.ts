@@ -78,6 +78,8 @@ describe("contacts", () => {
     expect((await c.delete(`/contacts/${target.id}`)).status).toBe(204);
     expect((await c.get(`/lists/${listId}/contacts?q=person59`)).json.total).toBe(0);
     expect((await c.delete(`/contacts/${target.id}`)).status).toBe(404);
+    const { db } = t.database;
+    expect((await db.orm.select().from(db.t.listContacts)).some((m) => m.contactId === target.id)).toBe(false);
     expect((await c.delete(`/contacts/not-a-number`)).status).toBe(400);
   });
 });

@@ -59,8 +59,10 @@ export async function addContactsToList(db: Database, workspaceId: string, listI
   );
 }
 
+/** Deletes a contact and its list memberships (there is no foreign key to cascade them). */
 export async function deleteContact(db: Database, workspaceId: string, id: number): Promise<boolean> {
-  const { contacts } = db.t;
+  const { contacts, listContacts } = db.t;
+  await db.orm.delete(listContacts).where(and(eq(listContacts.workspaceId, workspaceId), eq(listContacts.contactId, id)));
   const deleted = await db.orm.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id))).returning({ id: contacts.id });
   return deleted.length > 0;
 }

@@ -12,7 +12,7 @@ import { newId } from "../../lib/ids";
 import { STATUS_FOR_SUPPRESSION } from "../contacts/model";
 import { addContactsToList, findContactsByEmails, refreshContactStats, upsertContacts } from "../contacts/queries";
 import { findList } from "../lists/queries";
-import { findSuppressed } from "../suppressions/queries";
+import { findSuppressed, hasSuppressions } from "../suppressions/queries";
 import {
   CELL_MAX,
   checkMapping,
@@ -241,6 +241,9 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     errors: row.errors,
   };
   const seen = new Set<string>();
+  // Sending checks the suppression list itself; here it only sets the status new contacts show, so a
+  // workspace with no suppressions skips the lookup per batch.
+  const checkSuppressions = await hasSuppressions(db, row.workspaceId);
   const errorsFile = `${row.filePath}.errors.csv`;
   let bytesRead = 0;
   let batches = 0;
@@ -270,7 +273,7 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     await transaction(db, async (tx) => {
       const emails = valid.map((v) => v.email);
       const existing = new Map((await findContactsByEmails(tx, row!.workspaceId, emails)).map((c) => [c.email, c]));
-      const suppressed = new Map((await findSuppressed(tx, row!.workspaceId, emails)).map((s) => [s.email, s.reason]));
+      const suppressed = new Map(checkSuppressions ? (await findSuppressed(tx, row!.workspaceId, emails)).map((s) => [s.email, s.reason]) : []);
       const writes: Parameters<typeof upsertContacts>[2] = [];
       const kept: number[] = [];
       for (const v of valid) {

@@ -41,7 +41,8 @@ export async function deleteList(deps: Deps, scope: Scope, id: string): Promise<
 }
 
 export async function removeContact(deps: Deps, scope: Scope, id: number): Promise<void> {
-  if (!(await deleteContact(deps.db, scope.workspaceId, id))) throw new NotFound("There is no such contact.");
+  const deleted = await transaction(deps.db, (tx) => deleteContact(tx, scope.workspaceId, id));
+  if (!deleted) throw new NotFound("There is no such contact.");
 }
 
 /** A list as CSV (address, status, then every attribute), streamed in pages of 1,000. */

@@ -59,3 +59,9 @@ export async function suppressionsAfter(db: Database, workspaceId: string, after
     .orderBy(asc(suppressions.id))
     .limit(limit);
 }
+
+export async function hasSuppressions(db: Database, workspaceId: string): Promise<boolean> {
+  const { suppressions } = db.t;
+  const [row] = await db.orm.select({ id: suppressions.id }).from(suppressions).where(eq(suppressions.workspaceId, workspaceId)).limit(1);
+  return row !== undefined;
+}
