@@ -11,14 +11,10 @@ import {
   type EventType,
 } from "@aws-sdk/client-sesv2";
 import type { Config } from "../config";
+import { callAws as call, clientConfig, type AwsKeys } from "./client";
 import { awsFailure } from "./errors";
 
-/** A workspace's AWS keys, in memory only for the length of a call. */
-export interface AwsKeys {
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
-}
+export type { AwsKeys };
 
 export interface AccountStatus {
   sendingEnabled: boolean;
@@ -42,21 +38,7 @@ export interface Identity {
 export const EVENT_TYPES: EventType[] = ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "REJECT", "DELIVERY_DELAY", "RENDERING_FAILURE"];
 
 export function sesClient(config: Config, keys: AwsKeys): SESv2Client {
-  return new SESv2Client({
-    region: keys.region,
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    ...(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}),
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
-  });
-}
-
-async function call<T>(keys: AwsKeys, action: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw awsFailure(err, { region: keys.region, action });
-  }
+  return new SESv2Client(clientConfig(keys, config.sesEndpoint));
 }
 
 export async function getAccount(config: Config, keys: AwsKeys): Promise<AccountStatus> {

@@ -1,26 +1,11 @@
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import type { Config } from "../config";
-import { awsFailure } from "./errors";
-import type { AwsKeys } from "./ses";
+import { callAws as call, clientConfig, type AwsKeys } from "./client";
 
 export type SubscriptionState = "pending" | "confirmed" | "none";
 
 function snsClient(config: Config, keys: AwsKeys): SNSClient {
-  return new SNSClient({
-    region: keys.region,
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    ...(config.snsEndpoint ? { endpoint: config.snsEndpoint } : {}),
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
-  });
-}
-
-async function call<T>(keys: AwsKeys, action: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw awsFailure(err, { region: keys.region, action });
-  }
+  return new SNSClient(clientConfig(keys, config.snsEndpoint));
 }
 
 /** CreateTopic is idempotent in SNS: the same name returns the same topic. */

@@ -1,24 +1,22 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
+import { startAws } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
-import { launchBrowser, serve, watchProblems } from "../support/browser";
+import { launchBrowser, serve, signUpInBrowser, watchProblems } from "../support/browser";
 import { freePort } from "../support/net";
 
 const KEY = { accessKeyId: "AKIAE2EJOURNEY000001", secretAccessKey: "e2e-journey-secret-access-key-000000000" };
 
-let emulator: Emulator;
-let fake: AwsFake;
+let aws: Awaited<ReturnType<typeof startAws>>;
 let t: TestApp;
 let browser: Browser;
 let server: { url: string; stop(): Promise<void> };
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  fake = await startAwsFake({ emulatorUrl: emulator.url, keys: { [KEY.accessKeyId]: { secret: KEY.secretAccessKey } } });
+  aws = await startAws({ [KEY.accessKeyId]: { secret: KEY.secretAccessKey } });
   const port = freePort();
   // Served over plain http on this machine, as a newcomer's first try would be.
-  t = await createTestApp({ env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url, PUBLIC_URL: `http://127.0.0.1:${port}` } });
+  t = await createTestApp({ env: { ...aws.env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
   server = serve(t, port);
   browser = await launchBrowser();
 });
@@ -26,8 +24,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await t?.close();
-  await fake?.stop();
-  await emulator?.stop();
+  await aws?.stop();
 });
 
 async function connectKeys(page: Page, save: boolean) {
@@ -57,11 +54,7 @@ test("a newcomer connects keys, sees quota and identities, sets up events twice,
   const page = await browser.newPage();
   const problems = watchProblems(page);
 
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel("Email").fill("aws-journey@example.com");
-  await page.getByLabel("Password").fill("journey password");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL(/\/dashboard$/);
+  await signUpInBrowser(page, server.url, "aws-journey@example.com", "journey password");
   await page.getByRole("link", { name: /Connect your AWS account/ }).click();
   await page.waitForURL(/\/settings\/aws$/);
   await expect(page.getByTestId("aws-connect-form").isVisible()).resolves.toBe(true);
@@ -112,7 +105,7 @@ test("a newcomer connects keys, sees quota and identities, sets up events twice,
   await Promise.all([page.waitForResponse((r) => r.url().endsWith("/aws/events/setup")), page.getByTestId("aws-events-setup").click()]);
   await page.getByTestId("aws-events").getByText(/sesame-events-/).waitFor();
   expect(await page.getByTestId("aws-events").textContent()).toBe(first);
-  expect([...fake.configurationSets.keys()].filter((k) => k.startsWith("sesame-"))).toHaveLength(1);
+  expect([...aws.fake.configurationSets.keys()].filter((k) => k.startsWith("sesame-"))).toHaveLength(1);
 
   await logInAgain(page);
   await expect(page.getByTestId("aws-saved").textContent()).resolves.toBe("Saved, encrypted, for the workspace");

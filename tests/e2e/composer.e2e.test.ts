@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
+import { startAws } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
-import { launchBrowser, serve, watchProblems } from "../support/browser";
+import { launchBrowser, serve, signUpInBrowser, watchProblems } from "../support/browser";
 
 const KEY = { accessKeyId: "AKIACOMPOSER00000001", secretAccessKey: "composer-secret-access-key-000000000000" };
 
-let emulator: Emulator;
-let fake: AwsFake;
+let aws: Awaited<ReturnType<typeof startAws>>;
 let t: TestApp;
 let browser: Browser;
 let server: { url: string; stop(): Promise<void> };
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  fake = await startAwsFake({ emulatorUrl: emulator.url, keys: { [KEY.accessKeyId]: { secret: KEY.secretAccessKey } } });
-  t = await createTestApp({ startJobs: true, env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url } });
+  aws = await startAws({ [KEY.accessKeyId]: { secret: KEY.secretAccessKey } });
+  t = await createTestApp({ startJobs: true, env: aws.env });
   server = serve(t);
   browser = await launchBrowser();
 });
@@ -23,18 +21,13 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await t?.close();
-  await fake?.stop();
-  await emulator?.stop();
+  await aws?.stop();
 });
 
 test("a user writes a template with variables in the editor, previews it for a contact, and the test mail arrives exactly as previewed", async () => {
   const page = await browser.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel("Email").fill("writer@example.com");
-  await page.getByLabel("Password").fill("writer password");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL(/\/dashboard$/);
+  await signUpInBrowser(page, server.url, "writer@example.com", "writer password");
 
   // Keys and a list with one contact, through the API with the same session.
   expect((await page.request.post(`${server.url}/aws/connect`, { data: { ...KEY, region: "us-east-1", save: true } })).status()).toBe(200);
@@ -100,7 +93,7 @@ test("a user writes a template with variables in the editor, previews it for a c
   const templateId = page.url().split("/").pop()!;
   const contactId = Number(await page.getByTestId("preview-contact").inputValue());
   const preview = await (await page.request.post(`${server.url}/email/template/${templateId}/preview`, { data: { contactId } })).json();
-  const mail = (await emulator.store()).emails.find((e) => e.messageId === messageId)!;
+  const mail = (await aws.emulator.store()).emails.find((e) => e.messageId === messageId)!;
   expect(mail.destination.to).toEqual(["writer@example.com"]);
   expect(mail.subject).toBe("Hello Ana");
   expect(mail.body.html).toBe(preview.html);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { createTestApp, type TestApp } from "../support/app";
-import { launchBrowser, serve, watchProblems } from "../support/browser";
+import { launchBrowser, serve, signUpInBrowser, watchProblems } from "../support/browser";
 
 let t: TestApp;
 let browser: Browser;
@@ -30,11 +30,7 @@ const CSV = [
 test("a user imports a CSV with column mapping, watches it finish and reads the report", async () => {
   const page = await browser.newPage();
   const problems = watchProblems(page);
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel("Email").fill("importer@example.com");
-  await page.getByLabel("Password").fill("import password");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL(/\/dashboard$/);
+  await signUpInBrowser(page, server.url, "importer@example.com", "import password");
 
   await page.getByRole("link", { name: "Lists", exact: true }).click();
   await expect(page.getByTestId("empty-state").textContent()).resolves.toContain("No lists yet");

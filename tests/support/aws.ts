@@ -374,3 +374,18 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
   fake.url = `http://127.0.0.1:${server.port}`;
   return fake;
 }
+
+/** The emulator and the fake in front of it, with the environment that points the app at them. */
+export async function startAws(keys: Record<string, FakeKey>) {
+  const emulator = await startEmulator();
+  const fake = await startAwsFake({ emulatorUrl: emulator.url, keys });
+  return {
+    emulator,
+    fake,
+    env: { SES_ENDPOINT: fake.url, SNS_ENDPOINT: fake.url },
+    async stop() {
+      await fake.stop();
+      await emulator.stop();
+    },
+  };
+}

@@ -41,3 +41,12 @@ export function watchProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/** Signs up through the page, as a newcomer would, and waits for the dashboard. */
+export async function signUpInBrowser(page: Page, baseUrl: string, email: string, password: string) {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL(/\/dashboard$/);
+}

@@ -41,6 +41,12 @@ export interface ImportCounters {
   errors: { row: number; reason: string }[];
 }
 
+/** The counters of an import row, as the job carries them. */
+export function importCounters(row: ImportCounters): ImportCounters {
+  const { total, bytesRead, imported, updated, unchanged, duplicates, invalid, suppressed, errors } = row;
+  return { total, bytesRead, imported, updated, unchanged, duplicates, invalid, suppressed, errors };
+}
+
 /** The running totals, written in the same transaction as the batch they count. */
 export async function saveImportProgress(db: Database, id: string, counters: ImportCounters) {
   await db.orm.update(db.t.imports).set(counters).where(eq(db.t.imports.id, id));

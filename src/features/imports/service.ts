@@ -34,6 +34,7 @@ import {
   findImport,
   findImportById,
   finishImport,
+  importCounters,
   insertImport,
   markImportRunning,
   saveImportProgress,
@@ -170,19 +171,13 @@ export async function importReport(deps: Deps, scope: Scope, id: string): Promis
   if (!row) throw new NotFound("There is no such import.");
   const end = row.finishedAt ?? deps.clock.now();
   const seconds = row.startedAt ? Math.max((end.getTime() - row.startedAt.getTime()) / 1000, 0.001) : 0;
+  const { bytesRead: _, ...counts } = importCounters(row);
   return {
     id: row.id,
     listId: row.listId,
     status: row.status,
     fileName: row.fileName,
-    total: row.total,
-    imported: row.imported,
-    updated: row.updated,
-    unchanged: row.unchanged,
-    duplicates: row.duplicates,
-    invalid: row.invalid,
-    suppressed: row.suppressed,
-    errors: row.errors,
+    ...counts,
     progress: row.status === "done" ? 1 : row.fileSize > 0 ? Math.min(row.bytesRead / row.fileSize, 0.99) : 0,
     rowsPerSecond: seconds > 0 ? Math.round(row.total / seconds) : 0,
     failure: row.failure,
@@ -229,17 +224,7 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
   if (!row || row.status !== "running" || !row.mapping || !row.format) return;
   const { db, clock } = deps;
   const mapping = row.mapping;
-  const counters: ImportCounters = {
-    total: row.total,
-    bytesRead: row.bytesRead,
-    imported: row.imported,
-    updated: row.updated,
-    unchanged: row.unchanged,
-    duplicates: row.duplicates,
-    invalid: row.invalid,
-    suppressed: row.suppressed,
-    errors: row.errors,
-  };
+  const counters: ImportCounters = importCounters(row);
   const seen = new Set<string>();
   // Sending checks the suppression list itself; here it only sets the status new contacts show, so a
   // workspace with no suppressions skips the lookup per batch.
