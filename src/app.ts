@@ -16,7 +16,8 @@ import { unsubscribeRoutes } from "./features/unsubscribe/routes";
 import { assetRoutes } from "./web/assets";
 import { context } from "./web/context";
 import { describeError } from "./web/errors";
-import { isHtmx, wantsPage } from "./web/respond";
+import { describeForLog } from "./lib/log";
+import { headerJson, isHtmx, wantsPage } from "./web/respond";
 import { security } from "./web/security";
 
 /** Builds the whole HTTP app without listening: main.ts listens, tests call `app.handle()`. */
@@ -36,7 +37,7 @@ export function createApp(deps: Deps) {
         deps.log.error("request failed", {
           method: request.method,
           path,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          error: describeForLog(error),
           stack: error instanceof Error ? error.stack?.split("\n").slice(1, 6).join(" | ") : undefined,
         });
       }
@@ -46,7 +47,7 @@ export function createApp(deps: Deps) {
         // A session that ended mid-page: send the browser to log in. (A failed login is a 401 too, with its own code.)
         if (body.code === "unauthorized") set.headers["hx-redirect"] = "/login";
         // A problem with one field is also shown next to that field, in its #field-<name>-error slot (public/islands/app.js).
-        if (body.field) set.headers["hx-trigger"] = JSON.stringify({ "field-error": { field: body.field, message: body.error } });
+        if (body.field) set.headers["hx-trigger"] = headerJson({ "field-error": { field: body.field, message: body.error } });
         return Flash({ kind: "error", message: body.error });
       }
       if (wantsPage(request)) {

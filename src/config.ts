@@ -93,15 +93,20 @@ function parsePort(name: string, raw: string): number {
   return n;
 }
 
+/** A URL as it may appear in an error: user and password masked. */
+function masked(raw: string): string {
+  return raw.replace(/\/\/[^@/]*@/, "//***@");
+}
+
 function parseUrl(name: string, raw: string, protocols?: string[]): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} is not a valid URL ("${raw}"); write it in full, e.g. https://mail.example.com.`);
+    throw new ConfigError(`${name} is not a valid URL ("${masked(raw)}"); write it in full, e.g. https://mail.example.com.`);
   }
   if (protocols && !protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.join(" or ")}//; got "${raw}".`);
+    throw new ConfigError(`${name} must start with ${protocols.join(" or ")}//; got "${masked(raw)}".`);
   }
   return url;
 }
@@ -118,7 +123,7 @@ function databaseDialect(url: string): Config["dialect"] {
     return "postgres";
   }
   throw new ConfigError(
-    `DATABASE_URL must start with file:, libsql: or postgres://; got "${url.replace(/\/\/[^@/]*@/, "//***@")}".`,
+    `DATABASE_URL must start with file:, libsql: or postgres://; got "${masked(url)}".`,
   );
 }
 

@@ -32,7 +32,8 @@ await jobs.start(deps);
 const app = createApp(deps).listen({
   port: config.port,
   hostname: config.host,
-  // CSV imports stream large files; JSON and form bodies are capped at 1 MB by the parser.
+  // CSV imports stream large files to disk; every other body is JSON, form or text, capped at 1 MB by
+  // the parser (web/security.ts), which refuses other content types outright.
   maxRequestBodySize: 1024 * 1024 * 1024,
 });
 log.info("Sesame is listening", { url: config.publicUrl.origin, port: config.port, database: db.dialect });

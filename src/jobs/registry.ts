@@ -1,6 +1,6 @@
 import type { Deps } from "../deps";
 import { pruneAuth } from "../features/auth/service";
-import { runImport } from "../features/imports/service";
+import { runImport, sweepUploads } from "../features/imports/service";
 
 /** Every background job by name. Data is ids only; handlers re-read the database and are idempotent. */
 export interface JobData {
@@ -13,6 +13,7 @@ export type JobName = "maintenance" | "imports";
 export const handlers: Record<JobName, (deps: Deps, data: JobData) => Promise<void>> = {
   maintenance: async (deps) => {
     await pruneAuth(deps);
+    await sweepUploads(deps);
   },
   imports: async (deps, data) => {
     if (data.id) await runImport(deps, data.id);

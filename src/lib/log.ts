@@ -24,3 +24,14 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * An error as a log line may hold it. Drizzle's query errors put every bound parameter in their
+ * message (password hashes, contacts' addresses): for those, the database's own message is kept.
+ */
+export function describeForLog(error: unknown): string {
+  if (!(error instanceof Error)) return String(error).slice(0, 300);
+  const cause = (error as { cause?: unknown }).cause;
+  if (error.message.startsWith("Failed query") && cause instanceof Error) return `${cause.name}: ${cause.message}`.slice(0, 300);
+  return `${error.name}: ${error.message}`.slice(0, 300);
+}

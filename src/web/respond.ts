@@ -41,3 +41,8 @@ export function csvDownload(fileName: string, chunks: AsyncGenerator<string>): R
 export function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "export";
 }
+
+/** JSON for a response header: characters outside ASCII are escaped, since header values must be Latin-1. */
+export function headerJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

@@ -90,7 +90,7 @@ function tooLarge(limit: number) {
   return new PayloadTooLarge(`The request body is larger than ${Math.round(limit / 1024)} KB.`);
 }
 
-/** Security headers on every response, the cross-origin write check, and bounded JSON, form and text parsing. */
+/** Security headers on every response, the cross-origin write check, and bounded JSON, form and text parsing (nothing else). */
 export function security(config: Config) {
   const headers = securityHeaders(config);
   return new Elysia({ name: "security" })
@@ -115,5 +115,8 @@ export function security(config: Config) {
         return Object.fromEntries(new URLSearchParams(await readBodyText(request)));
       }
       if (contentType.startsWith("text/plain")) return readBodyText(request);
+      // Anything else (multipart, octet-stream…) would be read whole by the framework's own parsers:
+      // only the upload routes above take it, and they stream it to disk themselves.
+      if (request.body) throw new BadRequest("Send JSON (application/json) or a form (application/x-www-form-urlencoded).", "unsupported_media_type");
     });
 }

@@ -227,3 +227,21 @@ describe("pages", () => {
     expect((await admin.get("/dashboard")).text).toContain(">Admin</a>");
   });
 });
+
+describe("login throttling under concurrency", () => {
+  test("twenty guesses sent at once do not get more than ten tries", async () => {
+    await new Client(t.app).signup("parallel@example.com", "the right password");
+    await t.database.db.orm.delete(t.database.db.t.authFailures);
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => new Client(t.app).post("/auth/login", { email: "parallel@example.com", password: `guess ${i}` })));
+    const tried = replies.filter((r) => r.status === 401).length;
+    expect(tried).toBeLessThanOrEqual(10);
+    expect(replies.filter((r) => r.status === 429).length).toBe(20 - tried);
+    clock.advance(15 * 60_000 + 1000);
+  });
+
+  test("a successful login does not count against the address it came from", async () => {
+    await new Client(t.app).signup("regular@example.com", "the right password");
+    await t.database.db.orm.delete(t.database.db.t.authFailures);
+    for (let i = 0; i < 12; i++) expect((await new Client(t.app).post("/auth/login", { email: "regular@example.com", password: "the right password" })).status).toBe(200);
+  });
+});

@@ -75,3 +75,10 @@ describe("configuration", () => {
     expect(Buffer.from(readFileSync(file, "utf8").trim(), "hex").equals(first.appSecret)).toBe(true);
   });
 });
+
+describe("configuration errors keep credentials out", () => {
+  test("an unparseable postgres URL or QUEUE_URL is echoed with its password masked", () => {
+    expect(failure({ DATABASE_URL: "postgres://admin:hunter2@db:notaport/x" })).not.toContain("hunter2");
+    expect(failure({ QUEUE_URL: "tcp://tok:s3cret@host:bad" })).not.toContain("s3cret");
+  });
+});

@@ -203,3 +203,49 @@ describe("suppressed addresses", () => {
     expect((await c.get("/suppressions?q=gone")).json.total).toBe(1);
   });
 });
+
+describe("malformed start requests", () => {
+  test("a mapping of the wrong shape is a 400 naming the field, never a 500", async () => {
+    const list = await c.post("/lists", { name: "Shapes" });
+    const uploaded = await uploadCsv(c, list.json.id, "email,a\nshape@example.com,1\n", { preview: "1" });
+    for (const mapping of [{ email: 0 }, { email: 0, attributes: [{ index: 1, key: 5 }] }, "x", { email: -1, attributes: [] }]) {
+      const reply = await c.post(`/imports/${uploaded.json.importId}/start`, { mapping });
+      expect({ mapping, status: reply.status }).toEqual({ mapping, status: 400 });
+    }
+    expect((await c.post(`/imports/${uploaded.json.importId}/start`, { email: "nope" })).json.code).toBe("no_such_column");
+    expect((await c.get(`/lists/${list.json.id}/contacts?page=1e300`)).status).toBe(400);
+  });
+});
+
+describe("upload housekeeping", () => {
+  test("a refused upload leaves no file; abandoned previews and failed imports are swept after a day", async () => {
+    const { readdirSync } = await import("node:fs");
+    const { importsDir, sweepUploads } = await import("../../src/features/imports/service");
+    const dir = importsDir(t.deps);
+    const list = await c.post("/lists", { name: "Sweep" });
+    expect((await uploadCsv(c, list.json.id, "email\na@example.com\n", { onConflict: "merge" })).status).toBe(422);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".part"))).toEqual([]);
+
+    const abandoned = await uploadCsv(c, list.json.id, "email\nold@example.com\n", { preview: "1" });
+    const { db } = t.database;
+    await db.orm.update(db.t.imports).set({ createdAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(db.t.imports.id, abandoned.json.importId));
+    const fresh = await uploadCsv(c, list.json.id, "email\nnew@example.com\n", { preview: "1" });
+    await sweepUploads(t.deps);
+    const files = readdirSync(dir);
+    expect(files).not.toContain(`${abandoned.json.importId}.csv`);
+    expect(files).toContain(`${fresh.json.importId}.csv`);
+    expect((await c.get(`/imports/${abandoned.json.importId}`)).json).toMatchObject({ status: "failed", failure: expect.stringContaining("not started within a day") });
+  });
+
+  test("a list cannot be deleted while an import into it runs", async () => {
+    const list = await c.post("/lists", { name: "Running" });
+    const uploaded = await uploadCsv(c, list.json.id, "email\nrun@example.com\n", { preview: "1" });
+    const { db } = t.database;
+    await db.orm.update(db.t.imports).set({ status: "running" }).where(eq(db.t.imports.id, uploaded.json.importId));
+    const reply = await c.delete(`/lists/${list.json.id}`);
+    expect(reply.status).toBe(409);
+    expect(reply.json.code).toBe("import_running");
+    await db.orm.update(db.t.imports).set({ status: "failed" }).where(eq(db.t.imports.id, uploaded.json.importId));
+    expect((await c.delete(`/lists/${list.json.id}`)).status).toBe(200);
+  });
+});

@@ -71,3 +71,16 @@ describe("the renderer", () => {
     expect(out.html).not.toContain("<table");
   });
 });
+
+describe("the renderer against hostile values", () => {
+  test("{{constructor}} and {{__proto__}} are just unknown variables", () => {
+    const out = renderMessage({ ...base, subject: "{{constructor}}{{__proto__|x}}", html: "<p>{{toString}}</p>" });
+    expect(out.subject).toBe("x");
+    expect(out.missing.sort()).toEqual(["constructor", "tostring"]);
+  });
+
+  test("a value that fills a link cannot make it a javascript: or data: link", () => {
+    const out = renderMessage({ ...base, html: '<p><a href="{{site}}">site</a><img src="{{logo}}"><a href="{{ok}}">ok</a></p>', values: { site: "javascript:alert(1)", logo: "data:image/png;base64,xx", ok: "https://example.com/?a=1&b=2" } });
+    expect(body(out.html)).toStartWith('<p><a href="#">site</a><img src="#"><a href="https://example.com/?a=1&amp;b=2">ok</a></p>');
+  });
+});

@@ -93,3 +93,15 @@ describe("bad input never gets a 500", () => {
     expect(health.status).toBe(503);
   });
 });
+
+describe("bodies the app does not read", () => {
+  test("multipart and octet-stream bodies are refused outside the upload routes, unread", async () => {
+    const form = new FormData();
+    form.append("file", new File(["x".repeat(2 * 1024 * 1024)], "big.bin"));
+    const multipart = await new Client(t.app).request("POST", "/auth/login", { body: form });
+    expect(multipart.status).toBe(400);
+    expect(multipart.json.code).toBe("unsupported_media_type");
+    const octet = await new Client(t.app).request("POST", "/auth/signup", { body: new Uint8Array(16), headers: { "content-type": "application/octet-stream" } });
+    expect(octet.json.code).toBe("unsupported_media_type");
+  });
+});

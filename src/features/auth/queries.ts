@@ -102,12 +102,16 @@ export async function nthRecentFailure(db: Database, key: string, n: number): Pr
   return rows[0]?.at ?? null;
 }
 
-export async function recordFailures(db: Database, keys: string[], at: Date) {
-  await db.orm.insert(db.t.authFailures).values(keys.map((key) => ({ key, at })));
+/** Records one attempt under each key; returns the rows' ids so a success can take them back. */
+export async function recordFailures(db: Database, keys: string[], at: Date): Promise<number[]> {
+  const rows = await db.orm.insert(db.t.authFailures).values(keys.map((key) => ({ key, at }))).returning({ id: db.t.authFailures.id });
+  return rows.map((r) => r.id);
 }
 
-export async function clearFailures(db: Database, key: string) {
-  await db.orm.delete(db.t.authFailures).where(eq(db.t.authFailures.key, key));
+/** After a successful login: the account's failures are forgotten, and so is this attempt's row for the address. */
+export async function clearFailures(db: Database, key: string, attemptIds: number[]) {
+  const { authFailures } = db.t;
+  await db.orm.delete(authFailures).where(or(eq(authFailures.key, key), inArray(authFailures.id, attemptIds)));
 }
 
 /** Housekeeping: failures older than the window and sessions that can no longer be used. */

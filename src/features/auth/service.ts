@@ -98,16 +98,16 @@ export async function login(deps: Deps, input: { email: string; password: string
     throw new Invalid(`The password must be at most ${PASSWORD_MAX} characters long.`, "password_too_long", "password");
   }
   const keys = [`email:${email}`, `ip:${meta.ip}`];
+  // The attempt counts as a failure before the password is checked, so guesses sent in parallel
+  // cannot all pass the limit before any of them is recorded. A success takes it back.
+  const attempt = await recordFailures(db, keys, clock.now());
   await refuseWhileBlocked(deps, keys);
 
   const user = await findUserByEmail(db, email);
   decoyHash ??= Bun.password.hash("decoy password for timing", { algorithm: "argon2id" });
   const valid = await Bun.password.verify(input.password, user?.passwordHash ?? (await decoyHash));
-  if (!user || !valid || user.disabled) {
-    await recordFailures(db, keys, clock.now());
-    throw new Unauthorized(INVALID_LOGIN, "invalid_credentials");
-  }
-  await clearFailures(db, `email:${email}`);
+  if (!user || !valid || user.disabled) throw new Unauthorized(INVALID_LOGIN, "invalid_credentials");
+  await clearFailures(db, `email:${email}`, attempt);
 
   const home = await findHomeMembership(db, user.id);
   if (!home) throw new Unauthorized("This account does not belong to any workspace; ask an administrator.", "no_workspace");
@@ -122,9 +122,10 @@ export async function login(deps: Deps, input: { email: string; password: string
 async function refuseWhileBlocked(deps: Deps, keys: string[]) {
   const now = deps.clock.now();
   const counts = await recentFailures(deps.db, keys, new Date(now.getTime() - LOGIN_FAILURE_WINDOW_MS));
-  const blocked = counts.find((c) => Number(c.n) >= LOGIN_FAILURE_LIMIT);
+  // The current attempt is among the counted rows: the limit is of failures before it.
+  const blocked = counts.find((c) => Number(c.n) > LOGIN_FAILURE_LIMIT);
   if (!blocked) return;
-  const pivot = await nthRecentFailure(deps.db, blocked.key, LOGIN_FAILURE_LIMIT);
+  const pivot = await nthRecentFailure(deps.db, blocked.key, LOGIN_FAILURE_LIMIT + 1);
   const lifts = (pivot?.getTime() ?? now.getTime()) + LOGIN_FAILURE_WINDOW_MS;
   const seconds = Math.max(1, Math.ceil((lifts - now.getTime()) / 1000));
   throw new TooManyRequests(

@@ -13,7 +13,8 @@ export async function findContactsByEmails(db: Database, workspaceId: string, em
 
 /**
  * Writes many contacts in one statement: new addresses are inserted, existing ones get the given
- * (already merged) attributes. Status is never touched for an existing contact: an import cannot
+ * attributes merged over theirs (merged in SQL too, so two imports touching one address at once
+ * both keep their attributes). Status is never touched for an existing contact: an import cannot
  * revive an address. The rows travel as one JSON parameter that the database unpacks itself, which
  * is several times faster than binding thousands of parameters (imports run this per 1,000 rows).
  */
@@ -32,13 +33,13 @@ export async function upsertContacts(
           insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
           select ${workspaceId}, r.email, r.attributes, r.status, ${at}, ${at}
           from jsonb_to_recordset(${json}::jsonb) as r(email text, attributes jsonb, status text)
-          on conflict (workspace_id, email) do update set attributes = excluded.attributes, updated_at = excluded.updated_at
+          on conflict (workspace_id, email) do update set attributes = contacts.attributes || excluded.attributes, updated_at = excluded.updated_at
           returning id, email`)
       : await db.rows<{ id: number; email: string }>(sql`
           insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
           select ${workspaceId}, j.value ->> '$.email', json(j.value -> '$.attributes'), j.value ->> '$.status', ${at}, ${at}
           from json_each(${json}) j where true
-          on conflict (workspace_id, email) do update set attributes = excluded.attributes, updated_at = excluded.updated_at
+          on conflict (workspace_id, email) do update set attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at
           returning id, email`);
   return found.map((r) => ({ id: Number(r.id), email: r.email }));
 }

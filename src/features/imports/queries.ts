@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull, lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { ImportFormat, ImportMapping, ImportStatus, OnConflict } from "./model";
 
@@ -63,4 +63,31 @@ export async function deleteImport(db: Database, id: string) {
 export async function findImportById(db: Database, id: string) {
   const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
   return row ?? null;
+}
+
+export async function hasRunningImport(db: Database, workspaceId: string, listId: string): Promise<boolean> {
+  const { imports } = db.t;
+  const [row] = await db.orm
+    .select({ id: imports.id })
+    .from(imports)
+    .where(and(eq(imports.workspaceId, workspaceId), eq(imports.listId, listId), eq(imports.status, "running")))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** Uploads that will never be read again: failed imports, and previews not started within a day. */
+export async function staleUploads(db: Database, before: Date) {
+  const { imports } = db.t;
+  return db.orm
+    .select({ id: imports.id, status: imports.status, filePath: imports.filePath })
+    .from(imports)
+    .where(and(isNotNull(imports.filePath), or(eq(imports.status, "failed"), and(eq(imports.status, "uploaded"), lt(imports.createdAt, before)))));
+}
+
+export async function forgetUpload(db: Database, id: string, expired: boolean, now: Date) {
+  const { imports } = db.t;
+  await db.orm
+    .update(imports)
+    .set(expired ? { filePath: null, status: "failed", failure: "The upload was not started within a day and was discarded.", finishedAt: now } : { filePath: null })
+    .where(eq(imports.id, id));
 }

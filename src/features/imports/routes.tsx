@@ -24,7 +24,7 @@ export function importsRoutes(ctx: Context) {
       "/imports/:id/start",
       async ({ auth, deps, params, body, request, set }) => {
         const scope = requireScope(auth);
-        const { mapping, email, skip, onConflict } = body;
+        const { mapping, email, skip, onConflict } = body as typeof body & Record<string, unknown>;
         await startImportWith(deps, scope, params.id, {
           mapping: mapping as ImportMapping | undefined,
           form: body,
@@ -36,7 +36,17 @@ export function importsRoutes(ctx: Context) {
         const report = await importReport(deps, scope, params.id);
         return isHtmx(request) ? <ImportProgress report={report} /> : { importId: params.id, status: report.status };
       },
-      { body: t.Record(t.String(), t.Unknown()) },
+      {
+        // A JSON mapping is checked here; the mapping form's use_<i>/key_<i> fields pass through.
+        body: t.Object(
+          {
+            mapping: t.Optional(
+              t.Object({ email: t.Integer({ minimum: 0 }), attributes: t.Array(t.Object({ index: t.Integer({ minimum: 0 }), key: t.String({ maxLength: 200 }) }), { maxItems: 500 }) }),
+            ),
+          },
+          { additionalProperties: true },
+        ),
+      },
     )
     .get("/imports/:id", async ({ auth, deps, params, request }) => {
       const report = await importReport(deps, requireScope(auth), params.id);

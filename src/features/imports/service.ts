@@ -9,6 +9,7 @@ import { csvLine } from "../../lib/csv";
 import { isEmail } from "../../lib/email";
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { describeForLog } from "../../lib/log";
 import { STATUS_FOR_SUPPRESSION } from "../contacts/model";
 import { addContactsToList, findContactsByEmails, refreshContactStats, upsertContacts } from "../contacts/queries";
 import { findList } from "../lists/queries";
@@ -34,10 +35,12 @@ import {
   findImport,
   findImportById,
   finishImport,
+  forgetUpload,
   importCounters,
   insertImport,
   markImportRunning,
   saveImportProgress,
+  staleUploads,
   type ImportCounters,
 } from "./queries";
 import { saveUpload } from "./upload";
@@ -79,15 +82,15 @@ export async function receiveImport(
   const id = newId("imp");
   const path = join(dir, `${id}.csv`);
   const upload = await saveUpload(request, `${path}.part`, UPLOAD_MAX_BYTES);
-  const options: ImportOptions = {
-    preview: ["1", "true", "on"].includes(upload.fields.preview ?? ""),
-    email: upload.fields.email,
-    skip: upload.fields.skip ? upload.fields.skip.split(",").map((s) => s.trim()) : [],
-    onConflict: parseOnConflict(upload.fields.onConflict),
-  };
-
+  let options: ImportOptions;
   let preview: Preview;
   try {
+    options = {
+      preview: ["1", "true", "on"].includes(upload.fields.preview ?? ""),
+      email: upload.fields.email,
+      skip: upload.fields.skip ? upload.fields.skip.split(",").map((s) => s.trim()) : [],
+      onConflict: parseOnConflict(upload.fields.onConflict),
+    };
     preview = sniff(await readStart(upload.path, SNIFF_BYTES), upload.size <= SNIFF_BYTES);
     await rename(upload.path, path);
   } catch (err) {
@@ -224,7 +227,7 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
   if (!row || row.status !== "running" || !row.mapping || !row.format) return;
   const { db, clock } = deps;
   const mapping = row.mapping;
-  const counters: ImportCounters = importCounters(row);
+  let counters: ImportCounters = importCounters(row);
   const seen = new Set<string>();
   // Sending checks the suppression list itself; here it only sets the status new contacts show, so a
   // workspace with no suppressions skips the lookup per batch.
@@ -236,13 +239,16 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
   async function writeBatch(batch: { row: number; cells: string[] }[]) {
     const errors: { row: number; reason: string }[] = [];
     const valid: { email: string; attributes: Record<string, string> }[] = [];
+    // Counted on a copy that replaces the totals only once the batch has committed, so a failure
+    // never reports rows that were not written.
+    const next: ImportCounters = { ...counters };
     for (const { row: number, cells } of batch) {
       const email = cleanAddress(cells[mapping.email]);
       const tooLong = mapping.attributes.find((a) => (cells[a.index] ?? "").length > CELL_MAX);
       if (!email) errors.push({ row: number, reason: "No email address." });
       else if (!isEmail(email)) errors.push({ row: number, reason: `"${email.slice(0, 80)}" is not a valid email address.` });
       else if (tooLong) errors.push({ row: number, reason: `The value in column "${row!.format!.columns[tooLong.index]}" is longer than ${CELL_MAX.toLocaleString("en")} characters.` });
-      else if (seen.has(email)) counters.duplicates++;
+      else if (seen.has(email)) next.duplicates++;
       else {
         seen.add(email);
         const attributes: Record<string, string> = {};
@@ -264,29 +270,30 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
       for (const v of valid) {
         const old = existing.get(v.email);
         const reason = suppressed.get(v.email);
-        if (reason) counters.suppressed++;
+        if (reason) next.suppressed++;
         if (!old) {
           writes.push({ email: v.email, attributes: v.attributes, status: reason ? STATUS_FOR_SUPPRESSION[reason] : "active" });
-          counters.imported++;
+          next.imported++;
           continue;
         }
         const merged = { ...old.attributes, ...v.attributes };
         if (row!.onConflict === "keep" || JSON.stringify(merged) === JSON.stringify(old.attributes)) {
           kept.push(old.id);
-          counters.unchanged++;
+          next.unchanged++;
         } else {
           writes.push({ email: v.email, attributes: merged, status: old.status });
-          counters.updated++;
+          next.updated++;
         }
       }
       const written = await upsertContacts(tx, row!.workspaceId, writes, now);
       await addContactsToList(tx, row!.workspaceId, row!.listId, [...written.map((w) => w.id), ...kept], now);
-      counters.total += batch.length;
-      counters.invalid += errors.length;
-      counters.bytesRead = bytesRead;
-      if (counters.errors.length < ERRORS_KEPT) counters.errors = [...counters.errors, ...errors.slice(0, ERRORS_KEPT - counters.errors.length)];
-      await saveImportProgress(tx, id, counters);
+      next.total += batch.length;
+      next.invalid += errors.length;
+      next.bytesRead = bytesRead;
+      if (next.errors.length < ERRORS_KEPT) next.errors = [...next.errors, ...errors.slice(0, ERRORS_KEPT - next.errors.length)];
+      await saveImportProgress(tx, id, next);
     });
+    counters = next;
     if (errors.length) await appendFile(errorsFile, errors.map((e) => csvLine([e.row, e.reason])).join(""));
     batches++;
     // JavaScriptCore collects lazily; on a million-row import the garbage of parsed rows would
@@ -344,7 +351,16 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     await rm(row.filePath!, { force: true });
     deps.log.info("import finished", { importId: id, rows: counters.total, imported: counters.imported, invalid: counters.invalid });
   } catch (err) {
-    deps.log.error("import failed", { importId: id, error: err instanceof Error ? err.message : String(err) });
+    deps.log.error("import failed", { importId: id, error: describeForLog(err) });
     await finishImport(db, id, "failed", `The import stopped after ${counters.total.toLocaleString("en")} rows; those rows were imported as reported. Upload the file again to import the rest.`, clock.now());
+  }
+}
+
+/** Housekeeping: removes upload files nothing will read again (failed imports, abandoned previews). */
+export async function sweepUploads(deps: Deps): Promise<void> {
+  const now = deps.clock.now();
+  for (const upload of await staleUploads(deps.db, new Date(now.getTime() - 24 * 3600_000))) {
+    await rm(upload.filePath!, { force: true });
+    await forgetUpload(deps.db, upload.id, upload.status === "uploaded", now);
   }
 }

@@ -46,7 +46,7 @@ export async function deleteListAndOrphans(db: Database, workspaceId: string, li
       ),
     )
     .returning({ id: contacts.id });
-  await db.orm.delete(listContacts).where(eq(listContacts.listId, listId));
+  await db.orm.delete(listContacts).where(and(eq(listContacts.workspaceId, workspaceId), eq(listContacts.listId, listId)));
   await db.orm.delete(lists).where(and(eq(lists.workspaceId, workspaceId), eq(lists.id, listId)));
   return { contactsDeleted: deleted.length };
 }

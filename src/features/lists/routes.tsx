@@ -6,7 +6,7 @@ import { requireAuth, requireScope } from "../../web/guard";
 import { csvDownload, isHtmx, slug, wantsPage } from "../../web/respond";
 import { createList, deleteList, exportList, getList, listContacts, listLists, listVariables, removeContact } from "./service";
 
-const contactQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), page: t.Optional(t.Numeric({ minimum: 1 })), sort: t.Optional(t.String({ maxLength: 20 })) });
+const contactQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), page: t.Optional(t.Numeric({ minimum: 1, maximum: 1_000_000 })), sort: t.Optional(t.String({ maxLength: 20 })) });
 
 export function listsRoutes(ctx: Context) {
   return new Elysia()

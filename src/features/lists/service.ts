@@ -4,6 +4,7 @@ import { csvLine } from "../../lib/csv";
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { deleteContact } from "../contacts/queries";
+import { hasRunningImport } from "../imports/queries";
 import { CONTACT_SORTS, LIST_NAME_MAX, PAGE_SIZE, type ContactSort, type ListSummary } from "./model";
 import { contactsAfter, deleteListAndOrphans, findList, findListByName, insertList, listAttributeKeys, listContactsPage, listListsWithCounts } from "./queries";
 
@@ -37,6 +38,9 @@ export async function listContacts(deps: Deps, scope: Scope, listId: string, opt
 
 export async function deleteList(deps: Deps, scope: Scope, id: string): Promise<{ contactsDeleted: number }> {
   await getList(deps, scope, id);
+  if (await hasRunningImport(deps.db, scope.workspaceId, id)) {
+    throw new Conflict("An import into this list is running; delete the list when it has finished.", "import_running");
+  }
   return transaction(deps.db, (tx) => deleteListAndOrphans(tx, scope.workspaceId, id));
 }
 

@@ -6,7 +6,7 @@ import { requireAuth, requireScope } from "../../web/guard";
 import { csvDownload, isHtmx, wantsPage } from "../../web/respond";
 import { exportSuppressions, importSuppressions, removeSuppression, suppressionsPage, suppressManually } from "./service";
 
-const pageQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), reason: t.Optional(t.String({ maxLength: 40 })), page: t.Optional(t.Numeric({ minimum: 1 })) });
+const pageQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), reason: t.Optional(t.String({ maxLength: 40 })), page: t.Optional(t.Numeric({ minimum: 1, maximum: 1_000_000 })) });
 
 export function suppressionsRoutes(ctx: Context) {
   return new Elysia()

@@ -39,7 +39,8 @@ function escapeHtml(value: string): string {
 function fill(template: string, values: Record<string, string>, missing: Set<string>, escape: (v: string) => string): string {
   return template.replace(VARIABLE, (_, rawName: string, fallback: string | undefined) => {
     const name = rawName.toLowerCase();
-    const value = values[name];
+    // Own string values only: {{constructor}} must not find Object.prototype's.
+    const value = Object.hasOwn(values, name) && typeof values[name] === "string" ? values[name] : undefined;
     if (value !== undefined && value !== "") return escape(value);
     if (fallback !== undefined) return escape(fallback.trim());
     missing.add(name);
@@ -69,6 +70,16 @@ function layout(body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="margin:0;padding:0;background:#ffffff;"><div style="${LAYOUT_STYLE}">${body}</div></body></html>`;
 }
 
+/**
+ * A variable can fill a link or an image address ({{website}}): whatever a contact's value is, an
+ * address that is not http(s), mailto or tel becomes "#", so a CSV cell cannot plant javascript:.
+ */
+function safeUrls(html: string): string {
+  return html.replace(/(\s(?:href|src)=")([^"]*)"/gi, (whole, start: string, url: string) =>
+    /^(https?:\/\/|mailto:|tel:|#)/i.test(url.replace(/&amp;/g, "&").trim()) ? whole : `${start}#"`,
+  );
+}
+
 export function renderMessage(input: RenderInput): RenderedMessage {
   const missing = new Set<string>();
   const values = { ...input.values, unsubscribe_url: input.unsubscribeUrl };
@@ -77,7 +88,7 @@ export function renderMessage(input: RenderInput): RenderedMessage {
   const htmlSource = usesUnsubscribe
     ? input.html
     : `${input.html}<p style="${FOOTER_STYLE}">Don't want these emails? <a href="{{unsubscribe_url}}" style="color:#64748b;">Unsubscribe</a>.</p>`;
-  const html = layout(fill(htmlSource, values, missing, escapeHtml));
+  const html = layout(safeUrls(fill(htmlSource, values, missing, escapeHtml)));
   const textSource = input.text?.trim() ? input.text : textFromHtml(input.html);
   const textWithFooter = templateVariables(textSource).includes("unsubscribe_url") ? textSource : `${textSource}\n\n--\nUnsubscribe: {{unsubscribe_url}}`;
   const text = fill(textWithFooter, values, missing, (v) => v);
