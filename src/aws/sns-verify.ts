@@ -1,6 +1,6 @@
 import { createPublicKey, createVerify, type KeyObject } from "node:crypto";
 import type { Config } from "../config";
-import { BadRequest, Forbidden } from "../lib/errors";
+import { BadRequest, Forbidden, Unavailable } from "../lib/errors";
 
 /** An SNS HTTP(S) delivery, as SNS posts it. */
 export interface SnsMessage {
@@ -33,7 +33,7 @@ export function parseSnsMessage(body: string): SnsMessage {
   }
   const m = value as Partial<SnsMessage> | null;
   const strings = (...keys: (keyof SnsMessage)[]) => keys.every((k) => typeof m?.[k] === "string" && (m[k] as string).length > 0);
-  if (!m || typeof m !== "object" || !m.Type || !(m.Type in SIGNED_FIELDS) || !strings("MessageId", "TopicArn", "Timestamp", "Signature", "SigningCertURL", "SignatureVersion")) {
+  if (!m || typeof m !== "object" || typeof m.Type !== "string" || !Object.hasOwn(SIGNED_FIELDS, m.Type) || !strings("MessageId", "TopicArn", "Timestamp", "Signature", "SigningCertURL", "SignatureVersion")) {
     throw new BadRequest("The body is not an SNS message.", "sns_unparseable");
   }
   if (typeof m.Message !== "string") throw new BadRequest("The SNS message has no Message.", "sns_unparseable");
@@ -86,7 +86,12 @@ export async function confirmSubscription(config: Config, m: SnsMessage): Promis
   if (!m.SubscribeURL || !config.snsSubscribeUrlPattern.test(m.SubscribeURL)) {
     throw new Forbidden("The SNS SubscribeURL is not trusted.", "sns_untrusted_subscribe_url");
   }
-  const response = await fetch(m.SubscribeURL, { redirect: "error", signal: AbortSignal.timeout(10_000) });
+  let response: Response;
+  try {
+    response = await fetch(m.SubscribeURL, { redirect: "error", signal: AbortSignal.timeout(10_000) });
+  } catch {
+    throw new Unavailable("SNS could not be reached to confirm the subscription; SNS will deliver the confirmation again.", "sns_unreachable");
+  }
   if (!response.ok) throw new Forbidden(`SNS refused the confirmation (${response.status}).`, "sns_confirmation_failed");
   return /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(await response.text())?.[1] ?? null;
 }

@@ -1,4 +1,4 @@
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import type { Config } from "../config";
 import { callAws as call, clientConfig, type AwsKeys } from "./client";
 
@@ -12,6 +12,11 @@ function snsClient(config: Config, keys: AwsKeys): SNSClient {
 export async function ensureTopic(config: Config, keys: AwsKeys, name: string): Promise<string> {
   const out = await call(keys, "sns:CreateTopic", () => snsClient(config, keys).send(new CreateTopicCommand({ Name: name })));
   return out.TopicArn!;
+}
+
+/** Refuses a topic these keys cannot see (another account's, or one that does not exist). */
+export async function requireTopic(config: Config, keys: AwsKeys, topicArn: string): Promise<void> {
+  await call(keys, "sns:GetTopicAttributes", () => snsClient(config, keys).send(new GetTopicAttributesCommand({ TopicArn: topicArn })));
 }
 
 /** Subscribe is idempotent too: the same topic, protocol and endpoint give back the existing subscription. */

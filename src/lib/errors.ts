@@ -66,3 +66,13 @@ export class BadRequest extends AppError {
     super(message, code, 400);
   }
 }
+
+/**
+ * Something outside Sesame is down for a moment. Only for callers that retry on it by design (SNS
+ * redelivers on 5xx): it is the one deliberate 5xx.
+ */
+export class Unavailable extends AppError {
+  constructor(message: string, code = "unavailable") {
+    super(message, code, 503);
+  }
+}

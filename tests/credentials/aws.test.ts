@@ -353,3 +353,44 @@ describe("event pipeline on an unreachable PUBLIC_URL", () => {
     }
   });
 });
+
+describe("edges found in review", () => {
+  test("a member forgets their own session keys without touching the workspace's saved keys", async () => {
+    const { c, workspaceId, email } = await owner();
+    await connect(c, { save: true });
+    const { db } = t.database;
+    const member = new Client(t.app);
+    const signup = await member.signup();
+    await db.orm.insert(db.t.memberships).values({ workspaceId, userId: signup.user.id, role: "member", createdAt: new Date() });
+    await db.orm.update(db.t.sessions).set({ workspaceId }).where(eq(db.t.sessions.userId, signup.user.id));
+    expect((await member.delete("/aws/connect")).status).toBe(403);
+    await connect(member, { ...OTHER, save: false });
+    expect((await member.delete("/aws/connect")).status).toBe(204);
+    expect((await member.get("/aws/status")).json).toMatchObject({ connected: true, saved: true });
+    expect(email).toBeString();
+  });
+
+  test("temporary (ASIA) keys are refused with a reason", async () => {
+    const { c } = await owner();
+    expect((await connect(c, { accessKeyId: "ASIAIOSFODNN7EXAMPLE" })).json).toMatchObject({ code: "temporary_key", field: "accessKeyId" });
+  });
+
+  test("registering a topic these keys cannot see is refused", async () => {
+    const { c } = await owner();
+    await connect(c, { save: true });
+    const reply = await c.put("/aws/events", { topicArn: "arn:aws:sns:us-east-1:999999999999:someone-elses" });
+    expect(reply.status).toBe(422);
+    expect(reply.json.code).toBe("aws_not_found");
+  });
+
+  test("saved keys that no longer decrypt do not lock the user out of the AWS page", async () => {
+    const { c, email } = await owner();
+    await connect(c, { save: true });
+    const lost = new Client(createApp({ ...t.deps, config: loadConfig({ DATABASE_URL: t.database.url, DATA_DIR: t.deps.config.dataDir, ...env(), APP_SECRET: "e".repeat(64) }) }));
+    await lost.post("/auth/login", { email, password: "owner password 1" });
+    const page = await lost.get("/settings/aws", { accept: "text/html" });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("APP_SECRET_PREVIOUS");
+    expect(page.text).toContain('data-testid="aws-connect-form"');
+  });
+});

@@ -194,3 +194,27 @@ describe("SES events", () => {
     expect(reply.status).toBe(200);
   });
 });
+
+describe("messages that are odd but signed", () => {
+  test("a Type that is not an SNS type is a 400, and non-list recipients are ignored, not a crash", async () => {
+    const odd = signedSnsMessage({ Type: "Notification", TopicArn: topicArn, Message: "x" }, certs.certUrl);
+    expect((await post({ ...odd, Type: "constructor" })).status).toBe(400);
+    const bounce = await sesFixture("bounce-permanent");
+    bounce.bounce.bouncedRecipients = "recipient@example.com";
+    bounce.mail.destination = null;
+    const reply = await notify(bounce);
+    expect(reply.status).toBe(200);
+    expect(reply.json.events).toBe(0);
+  });
+
+  test("when two workspaces share a topic, an event no configuration set claims goes to neither", async () => {
+    const second = new Client(t.app);
+    await second.signup("shared-topic@example.com");
+    await second.post("/aws/connect", { ...KEY, region: "us-east-1", save: true });
+    expect((await second.put("/aws/events", { topicArn })).status).toBe(200);
+    const before = await rows();
+    const reply = await notify(await sesFixture("complaint"));
+    expect(reply.json).toEqual({ outcome: "ignored", events: 0 });
+    expect(await rows()).toEqual(before);
+  });
+});

@@ -345,6 +345,11 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
           .join("");
         return xml(action, `<Subscriptions>${members}</Subscriptions>`);
       }
+      case "GetTopicAttributes": {
+        const topicArn = params.get("TopicArn")!;
+        if (!fake.topics.has(topicArn)) return failure("sns", 404, "NotFound", "Topic does not exist");
+        return xml(action, `<Attributes><entry><key>TopicArn</key><value>${topicArn}</value></entry><entry><key>Owner</key><value>${ACCOUNT_ID}</value></entry></Attributes>`);
+      }
       case "ConfirmSubscription": {
         const sub = fake.subscriptions.find((s) => s.topicArn === params.get("TopicArn") && s.token === params.get("Token"));
         if (!sub) return failure("sns", 400, "InvalidParameter", "Invalid token");

@@ -32,7 +32,7 @@ export function ConnectForm({ canSave }: { canSave: boolean }) {
     >
       <div id="aws-connect-errors" class="mb-3" aria-live="assertive"></div>
       <div class="grid gap-x-4 sm:grid-cols-2">
-        <Field name="accessKeyId" label="Access key ID" required autocomplete="off" maxlength={128} hint="Starts with AKIA (or ASIA for temporary keys)." />
+        <Field name="accessKeyId" label="Access key ID" required autocomplete="off" maxlength={128} hint="Starts with AKIA: an IAM user's access key." />
         <Field name="secretAccessKey" label="Secret access key" type="password" required autocomplete="new-password" maxlength={128} />
       </div>
       <div class="mb-4">
@@ -290,7 +290,7 @@ export function EventsPanel({ events, canManage, error }: { events: EventsStatus
   );
 }
 
-export function AwsPage(props: { auth: Auth; status: AwsStatus; events: EventsStatus; policy: string; canManage: boolean }) {
+export function AwsPage(props: { auth: Auth; status: AwsStatus; events: EventsStatus; policy: string; canManage: boolean; error?: string }) {
   return (
     <AppShell auth={props.auth} active="settings" title="AWS">
       <p class="mb-6 text-sm text-slate-600">
@@ -300,6 +300,13 @@ export function AwsPage(props: { auth: Auth; status: AwsStatus; events: EventsSt
         › AWS
       </p>
       <Section title="Connection" id="aws-connection">
+        {props.error ? (
+          <div class="mb-4">
+            <Flash kind="error" message={props.error} />
+          </div>
+        ) : (
+          ""
+        )}
         <AccountPanel status={props.status} canManage={props.canManage} />
       </Section>
       {props.status.connected ? (

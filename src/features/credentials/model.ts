@@ -42,6 +42,9 @@ export function checkConnectInput(input: ConnectInput): ConnectInput {
   if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId)) {
     throw new Invalid("An access key ID is 16 to 128 capital letters and digits, like AKIAIOSFODNN7EXAMPLE.", "invalid_access_key_id", "accessKeyId");
   }
+  if (accessKeyId.startsWith("ASIA")) {
+    throw new Invalid("Temporary keys (ASIA…) expire and need a session token; create an access key for an IAM user (AKIA…) instead.", "temporary_key", "accessKeyId");
+  }
   if (secretAccessKey.length < 16 || secretAccessKey.length > 128 || /\s/.test(secretAccessKey)) {
     throw new Invalid("The secret access key should be the 40-character secret IAM showed when the key was created.", "invalid_secret", "secretAccessKey");
   }

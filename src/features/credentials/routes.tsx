@@ -20,7 +20,14 @@ export function credentialsRoutes(ctx: Context) {
     .get("/settings/aws", async ({ auth, deps }) => {
       const a = requireAuth(auth);
       const canManage = hasWorkspaceRole(a.workspaceRole, "admin");
-      return <AwsPage auth={a} status={await awsStatus(deps, a)} events={await eventsStatus(deps, a)} policy={IAM_POLICY} canManage={canManage} />;
+      // Saved keys that no longer open (a lost APP_SECRET) must not lock the user out of this page:
+      // it says so and offers the form to connect them again.
+      const status = await awsStatus(deps, a).catch((err) => {
+        if (err instanceof AppError) return { connected: false as const, error: err.message };
+        throw err;
+      });
+      const error = "error" in status && !status.connected ? status.error : undefined;
+      return <AwsPage auth={a} status={status} events={await eventsStatus(deps, a)} policy={IAM_POLICY} canManage={canManage} error={error} />;
     })
     .post(
       "/aws/connect",

@@ -1,5 +1,5 @@
 import { createIdentity, ensureEventDestination, getAccount, listIdentities, type AwsKeys, type Identity } from "../../aws/ses";
-import { ensureTopic, subscribeHttps, subscriptionState } from "../../aws/sns";
+import { ensureTopic, requireTopic, subscribeHttps, subscriptionState } from "../../aws/sns";
 import { open, seal, VaultError } from "../../aws/vault";
 import type { Deps } from "../../deps";
 import { Forbidden, Invalid } from "../../lib/errors";
@@ -124,11 +124,13 @@ export async function awsStatus(deps: Deps, auth: Auth): Promise<AwsStatus> {
   }
 }
 
+/** Forgets this session's keys; a workspace admin also erases the saved ones. */
 export async function disconnectAws(deps: Deps, auth: Auth): Promise<void> {
   const saved = await findSavedCredentials(deps.db, auth.workspace.id);
-  if (saved) requireWorkspaceAdmin(auth, "remove the workspace's saved AWS keys");
+  const admin = hasWorkspaceRole(auth.workspaceRole, "admin");
+  if (saved && !admin && !auth.session.awsCredentials) requireWorkspaceAdmin(auth, "remove the workspace's saved AWS keys");
   await setSessionCredentials(deps.db, auth.session.id, null);
-  if (saved) await deleteSavedCredentials(deps.db, auth.workspace.id);
+  if (saved && admin) await deleteSavedCredentials(deps.db, auth.workspace.id);
 }
 
 export async function awsIdentities(deps: Deps, auth: Auth): Promise<Identity[]> {
@@ -159,11 +161,21 @@ export async function setupEvents(deps: Deps, auth: Auth, options: { topicArn?: 
   }
   const { keys } = await requireKeys(deps, auth);
   const configurationSet = configurationSetName(auth.workspace.id);
+  // A topic of one's own choosing must be one these keys can see: registering someone else's would
+  // route their events here.
+  if (options.topicArn !== undefined) await requireTopic(deps.config, keys, options.topicArn);
   const topicArn = options.topicArn ?? (await ensureTopic(deps.config, keys, `sesame-events-${auth.workspace.id}`));
   await ensureEventDestination(deps.config, keys, configurationSet, topicArn);
 
   const endpoint = notificationEndpoint(deps);
   const problem = publicUrlProblem(deps.config.publicUrl);
+  // Stored before subscribing: SNS sends its confirmation at once, and it is accepted only for a registered topic.
+  await updateWorkspaceEvents(deps.db, auth.workspace.id, {
+    configurationSet,
+    eventTopicArn: topicArn,
+    eventSubscriptionArn: null,
+    eventSubscriptionStatus: problem ? "none" : "pending",
+  });
   if (!problem) await subscribeHttps(deps.config, keys, topicArn, endpoint);
   const subscription = problem ? { state: "none" as const, arn: null } : await subscriptionState(deps.config, keys, topicArn, endpoint);
   await updateWorkspaceEvents(deps.db, auth.workspace.id, {
@@ -182,7 +194,8 @@ export async function eventsStatus(deps: Deps, auth: Auth): Promise<EventsStatus
   const problem = publicUrlProblem(deps.config.publicUrl);
   let state = (stored?.subscriptionStatus ?? "none") as EventsStatus["subscription"]["state"];
   if (stored?.topicArn && !problem) {
-    const active = await activeKeys(deps, auth);
+    // The live state is a nicety: keys that cannot be read (see awsStatus) leave the stored one.
+    const active = await activeKeys(deps, auth).catch(() => null);
     if (active) {
       const live = await subscriptionState(deps.config, active.keys, stored.topicArn, endpoint).catch(() => null);
       if (live && live.state !== state) {

@@ -51,7 +51,8 @@ export function sesEventRecords(message: string): SesEventRecord[] | null {
   if (!event || typeof event !== "object" || typeof kind !== "string" || !event.mail?.messageId) return null;
   const mail = event.mail;
   const base = { messageId: mail.messageId!, configurationSet: mail.tags?.["ses:configuration-set"]?.[0] ?? null };
-  const everyone = (mail.destination ?? []).map((email) => ({ emailAddress: email }));
+  const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+  const everyone = list(mail.destination).map((email) => ({ emailAddress: email }));
   const rows = (
     type: EventType,
     recipients: Recipient[],
@@ -60,14 +61,14 @@ export function sesEventRecords(message: string): SesEventRecord[] | null {
     suppress: SesEventRecord["suppress"] = null,
   ): SesEventRecord[] =>
     recipients
-      .filter((r) => typeof r.emailAddress === "string" && r.emailAddress.includes("@"))
+      .filter((r) => r !== null && typeof r === "object" && typeof r.emailAddress === "string" && r.emailAddress.includes("@"))
       .map((r) => ({ ...base, type, email: r.emailAddress!.trim().toLowerCase(), at, detail: { messageId: base.messageId, ...detail(r) }, suppress }));
 
   switch (kind) {
     case "Send":
       return rows("send", everyone, time(mail.timestamp), () => ({}));
     case "Delivery":
-      return rows("delivery", (event.delivery?.recipients ?? []).map((e) => ({ emailAddress: e })), time(event.delivery?.timestamp, mail.timestamp), () => ({
+      return rows("delivery", list(event.delivery?.recipients).map((e) => ({ emailAddress: e })), time(event.delivery?.timestamp, mail.timestamp), () => ({
         smtpResponse: event.delivery?.smtpResponse,
         processingTimeMillis: event.delivery?.processingTimeMillis,
       }));
@@ -76,7 +77,7 @@ export function sesEventRecords(message: string): SesEventRecord[] | null {
       // Only a Permanent bounce means the address will never take mail; Transient and Undetermined may recover.
       return rows(
         "bounce",
-        b.bouncedRecipients ?? [],
+        list(b.bouncedRecipients),
         time(b.timestamp, mail.timestamp),
         (r) => ({ bounceType: b.bounceType, bounceSubType: b.bounceSubType, action: r.action, status: r.status, diagnosticCode: r.diagnosticCode }),
         b.bounceType === "Permanent" ? "hard_bounce" : null,
@@ -84,7 +85,7 @@ export function sesEventRecords(message: string): SesEventRecord[] | null {
     }
     case "Complaint": {
       const c = event.complaint ?? {};
-      return rows("complaint", c.complainedRecipients ?? [], time(c.timestamp, mail.timestamp), () => ({ complaintFeedbackType: c.complaintFeedbackType }), "complaint");
+      return rows("complaint", list(c.complainedRecipients), time(c.timestamp, mail.timestamp), () => ({ complaintFeedbackType: c.complaintFeedbackType }), "complaint");
     }
     case "Reject":
       return rows("reject", everyone, time(mail.timestamp), () => ({ reason: event.reject?.reason }));
@@ -92,7 +93,7 @@ export function sesEventRecords(message: string): SesEventRecord[] | null {
       return rows("reject", everyone, time(mail.timestamp), () => ({ reason: "RenderingFailure", errorMessage: event.failure?.errorMessage }));
     case "DeliveryDelay": {
       const d = event.deliveryDelay ?? {};
-      return rows("delivery_delay", d.delayedRecipients ?? everyone, time(d.timestamp, mail.timestamp), (r) => ({
+      return rows("delivery_delay", Array.isArray(d.delayedRecipients) ? d.delayedRecipients : everyone, time(d.timestamp, mail.timestamp), (r) => ({
         delayType: d.delayType,
         status: r.status,
         diagnosticCode: r.diagnosticCode,

@@ -34,8 +34,14 @@ export async function receiveSnsDelivery(deps: Deps, body: string): Promise<{ ou
 
   const records = sesEventRecords(message.Message);
   if (!records || records.length === 0) return { outcome: "ignored", events: 0 };
-  // One topic may serve several workspaces (same AWS account): the configuration set names the sender.
-  const workspaceId = workspaces.find((w) => w.configurationSet && w.configurationSet === records[0]!.configurationSet)?.id ?? workspaces[0]!.id;
+  // One topic may serve several workspaces (same AWS account): the configuration set names the
+  // sender. An event no workspace's configuration set claims goes nowhere rather than to a guess.
+  const workspaceId =
+    workspaces.find((w) => w.configurationSet && w.configurationSet === records[0]!.configurationSet)?.id ?? (workspaces.length === 1 ? workspaces[0]!.id : null);
+  if (!workspaceId) {
+    deps.log.warn("SES event for a shared topic matches no workspace's configuration set", { topicArn: message.TopicArn });
+    return { outcome: "ignored", events: 0 };
+  }
   const now = deps.clock.now();
 
   const created = await transaction(deps.db, async (tx) => {
