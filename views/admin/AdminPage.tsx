@@ -1,4 +1,5 @@
 import type { Auth } from "../../src/features/auth/model";
+import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 
 export interface AdminUserRow {
@@ -56,24 +57,11 @@ export function AdminPage({ auth, users }: { auth: Auth; users: AdminUserRow[] }
   return (
     <AppShell auth={auth} active="admin" title="Admin">
       <h2 class="text-lg font-medium mb-3">Users of this instance</h2>
-      <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table class="min-w-full text-sm">
-          <thead class="bg-slate-50 text-left text-slate-600">
-            <tr>
-              <th class="px-4 py-2 font-medium">Email</th>
-              <th class="px-4 py-2 font-medium">Role</th>
-              <th class="px-4 py-2 font-medium">Status</th>
-              <th class="px-4 py-2 font-medium">Joined</th>
-              <th class="px-4 py-2"><span class="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((user) => (
-              <AdminUserRowView user={user} self={user.id === auth.user.id} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table headers={["Email", "Role", "Status", "Joined", ""]}>
+        {users.map((user) => (
+          <AdminUserRowView user={user} self={user.id === auth.user.id} />
+        ))}
+      </Table>
     </AppShell>
   );
 }

@@ -3,6 +3,7 @@ import type { ContactView } from "../../src/features/contacts/model";
 import type { ContactSort } from "../../src/features/lists/model";
 import { Button } from "../components/Button";
 import { Pagination } from "../components/Pagination";
+import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 
 export interface ContactsTableProps {
@@ -45,22 +46,8 @@ export function ContactsTable(props: ContactsTableProps) {
           {props.q ? "No contact matches this search." : "This list has no contacts yet. Import a CSV to add some."}
         </p>
       ) : (
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table class="min-w-full text-sm">
-            <thead class="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th class="px-4 py-2 font-medium">{sortLink("email", "Email")}</th>
-                <th class="px-4 py-2 font-medium">Status</th>
-                {keys.map((k) => (
-                  <th class="px-4 py-2 font-medium" safe>
-                    {k}
-                  </th>
-                ))}
-                <th class="px-4 py-2 font-medium text-right">{sortLink("created", "Order added")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.items.map((c) => (
+        <Table headers={[{ cell: sortLink("email", "Email") }, "Status", ...keys, { cell: sortLink("created", "Order added"), align: "right" }]}>
+          {props.items.map((c) => (
                 <tr id={`contact-${c.id}`} class="border-t border-slate-200">
                   <td class="px-4 py-2 font-mono" safe>
                     {c.email}
@@ -85,10 +72,8 @@ export function ContactsTable(props: ContactsTableProps) {
                     </button>
                   </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+          ))}
+        </Table>
       )}
       <Pagination page={props.page} pageSize={props.pageSize} total={props.total} href={(page) => contactsUrl(props, { page })} target="#contacts" />
     </div>

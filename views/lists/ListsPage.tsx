@@ -3,6 +3,7 @@ import type { ListSummary } from "../../src/features/lists/model";
 import { Button } from "../components/Button";
 import { EmptyState } from "../components/EmptyState";
 import { Field } from "../components/Field";
+import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 
 export function ListsPage({ auth, lists }: { auth: Auth; lists: ListSummary[] }) {
@@ -27,16 +28,8 @@ export function ListsPage({ auth, lists }: { auth: Auth; lists: ListSummary[] })
           <p>Create a list, then import its recipients from a CSV file. Every column you import becomes a template variable.</p>
         </EmptyState>
       ) : (
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table class="min-w-full text-sm" data-testid="lists-table">
-            <thead class="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th class="px-4 py-2 font-medium">List</th>
-                <th class="px-4 py-2 font-medium text-right">Contacts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lists.map((list) => (
+        <Table headers={["List", { cell: "Contacts", align: "right" }]} testid="lists-table">
+          {lists.map((list) => (
                 <tr class="border-t border-slate-200">
                   <td class="px-4 py-2">
                     <a href={`/lists/${list.id}`} class="text-sky-700 underline" safe>
@@ -47,10 +40,8 @@ export function ListsPage({ auth, lists }: { auth: Auth; lists: ListSummary[] })
                     {list.contacts.toLocaleString("en")}
                   </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+          ))}
+        </Table>
       )}
     </AppShell>
   );

@@ -2,6 +2,7 @@ import type { Auth } from "../../src/features/auth/model";
 import { REASON_LABEL, SUPPRESSION_REASONS, type SuppressionReason } from "../../src/features/suppressions/model";
 import { Button } from "../components/Button";
 import { Pagination } from "../components/Pagination";
+import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 
 export interface SuppressionsTableProps {
@@ -23,20 +24,8 @@ export function SuppressionsTable(props: SuppressionsTableProps) {
           {props.q || props.reason ? "No suppressed address matches." : "No suppressed addresses. Hard bounces, complaints and unsubscribes are added here automatically."}
         </p>
       ) : (
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table class="min-w-full text-sm">
-            <thead class="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th class="px-4 py-2 font-medium">Email</th>
-                <th class="px-4 py-2 font-medium">Reason</th>
-                <th class="px-4 py-2 font-medium">Since</th>
-                <th class="px-4 py-2">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.items.map((s) => (
+        <Table headers={["Email", "Reason", "Since", ""]}>
+          {props.items.map((s) => (
                 <tr id={`suppression-${s.id}`} class="border-t border-slate-200">
                   <td class="px-4 py-2 font-mono" safe>
                     {s.email}
@@ -63,10 +52,8 @@ export function SuppressionsTable(props: SuppressionsTableProps) {
                     )}
                   </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+          ))}
+        </Table>
       )}
       <Pagination page={props.page} pageSize={props.pageSize} total={props.total} href={url} target="#suppressions" />
     </div>

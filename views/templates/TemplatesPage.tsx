@@ -1,6 +1,7 @@
 import type { Auth } from "../../src/features/auth/model";
 import type { TemplateView } from "../../src/features/templates/model";
 import { EmptyState } from "../components/EmptyState";
+import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 
 export function TemplatesPage({ auth, templates }: { auth: Auth; templates: TemplateView[] }) {
@@ -16,21 +17,8 @@ export function TemplatesPage({ auth, templates }: { auth: Auth; templates: Temp
           <p>Write a template with the editor, use {"{{name}}"}, {"{{company}}"} or any column of your lists as variables, and preview it with a real contact.</p>
         </EmptyState>
       ) : (
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table class="min-w-full text-sm" data-testid="templates-table">
-            <thead class="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th class="px-4 py-2 font-medium">Template</th>
-                <th class="px-4 py-2 font-medium">Subject</th>
-                <th class="px-4 py-2 font-medium">Variables</th>
-                <th class="px-4 py-2 font-medium">Last edited</th>
-                <th class="px-4 py-2">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {templates.map((tpl) => (
+        <Table headers={["Template", "Subject", "Variables", "Last edited", ""]} testid="templates-table">
+          {templates.map((tpl) => (
                 <tr id={`template-${tpl.id}`} class="border-t border-slate-200">
                   <td class="px-4 py-2">
                     <a href={`/templates/${tpl.id}`} class="text-sky-700 underline" safe>
@@ -61,10 +49,8 @@ export function TemplatesPage({ auth, templates }: { auth: Auth; templates: Temp
                     </button>
                   </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+          ))}
+        </Table>
       )}
     </AppShell>
   );

@@ -32,11 +32,8 @@ export interface Preview {
   emailColumn: number | null;
 }
 
-export interface ImportReport {
-  id: string;
-  listId: string;
-  status: ImportStatus;
-  fileName: string | null;
+/** What an import has written so far; `total` (data rows read) is also the cursor a restart resumes after. */
+export interface ImportCounts {
   total: number;
   imported: number;
   updated: number;
@@ -44,7 +41,15 @@ export interface ImportReport {
   duplicates: number;
   invalid: number;
   suppressed: number;
+  /** The first invalid rows (the errors file has all of them). */
   errors: { row: number; reason: string }[];
+}
+
+export interface ImportReport extends ImportCounts {
+  id: string;
+  listId: string;
+  status: ImportStatus;
+  fileName: string | null;
   /** 0..1, by bytes of the file read. */
   progress: number;
   rowsPerSecond: number;

@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import type { ImportFormat, ImportMapping, ImportStatus, OnConflict } from "./model";
+import type { ImportCounts, ImportFormat, ImportMapping, ImportStatus, OnConflict } from "./model";
 
 export async function insertImport(
   db: Database,
@@ -29,16 +29,8 @@ export async function markImportRunning(db: Database, workspaceId: string, id: s
   return updated.length > 0;
 }
 
-export interface ImportCounters {
-  total: number;
+export interface ImportCounters extends ImportCounts {
   bytesRead: number;
-  imported: number;
-  updated: number;
-  unchanged: number;
-  duplicates: number;
-  invalid: number;
-  suppressed: number;
-  errors: { row: number; reason: string }[];
 }
 
 /** The counters of an import row, as the job carries them. */
