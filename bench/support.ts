@@ -2,16 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import { createPostgresDatabase } from "../tests/support/db";
+import { freePort } from "../tests/support/net";
 
 export const PG_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
-
-function freePort(): number {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = server.port!;
-  server.stop(true);
-  return port;
-}
 
 /**
  * The real server, started as `bun src/main.ts` in its own process on a fresh database of the given
@@ -21,21 +16,7 @@ export async function startServer(dialect: "sqlite" | "postgres") {
   const dir = mkdtempSync(join(tmpdir(), "sesame-bench-"));
   let url = `file:${join(dir, "sesame.db")}`;
   let drop = async () => {};
-  if (dialect === "postgres") {
-    const name = `sesame_bench_${process.pid}`;
-    const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const target = new URL(PG_URL);
-    target.pathname = `/${name}`;
-    url = target.toString();
-    drop = async () => {
-      const again = postgres(PG_URL, { max: 1, onnotice: () => {} });
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    };
-  }
+  if (dialect === "postgres") ({ url, drop } = await createPostgresDatabase(PG_URL, "sesame_bench"));
   const port = freePort();
   const proc = Bun.spawn([process.execPath, MAIN], {
     env: { ...process.env, DATA_DIR: join(dir, "data"), DATABASE_URL: url, APP_SECRET: "b".repeat(64), LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1" },

@@ -1,27 +1,19 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
-import { createTestApp, type TestApp } from "../support/app";
-import { launchBrowser, serve, watchProblems } from "../support/browser";
+import { startJourney, watchProblems, type Journey } from "../support/browser";
 
-let t: TestApp;
-let browser: Browser;
-let server: { url: string; stop(): Promise<void> };
+let j: Journey;
 beforeAll(async () => {
-  t = await createTestApp();
-  server = serve(t);
-  browser = await launchBrowser();
+  j = await startJourney();
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
+  await j?.stop();
 });
 
 test("a newcomer signs up, logs out, logs back in and sees the empty dashboard", async () => {
-  const page = await browser.newPage();
+  const page = await j.browser.newPage();
   const problems = watchProblems(page);
 
-  await page.goto(`${server.url}/`);
+  await page.goto(`${j.url}/`);
   await page.waitForURL(/\/login$/);
   await page.getByRole("link", { name: "Create an account" }).click();
   await page.waitForURL(/\/signup$/);
@@ -42,7 +34,7 @@ test("a newcomer signs up, logs out, logs back in and sees the empty dashboard",
 
   await page.getByRole("button", { name: "Log out" }).first().click();
   await page.waitForURL(/\/login$/);
-  await page.goto(`${server.url}/dashboard`);
+  await page.goto(`${j.url}/dashboard`);
   await page.waitForURL(/\/login\?next=%2Fdashboard$/);
 
   expect(problems).toEqual([]);

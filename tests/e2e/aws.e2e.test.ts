@@ -1,30 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { startAws } from "../support/aws";
-import { createTestApp, type TestApp } from "../support/app";
-import { launchBrowser, serve, signUpInBrowser, watchProblems } from "../support/browser";
-import { freePort } from "../support/net";
+import type { Page } from "playwright-core";
+import { signUpInBrowser, startJourney, watchProblems, type Journey } from "../support/browser";
 
 const KEY = { accessKeyId: "AKIAE2EJOURNEY000001", secretAccessKey: "e2e-journey-secret-access-key-000000000" };
 
-let aws: Awaited<ReturnType<typeof startAws>>;
-let t: TestApp;
-let browser: Browser;
-let server: { url: string; stop(): Promise<void> };
-
+let j: Journey;
 beforeAll(async () => {
-  aws = await startAws({ [KEY.accessKeyId]: { secret: KEY.secretAccessKey } });
-  const port = freePort();
-  // Served over plain http on this machine, as a newcomer's first try would be.
-  t = await createTestApp({ env: { ...aws.env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
-  server = serve(t, port);
-  browser = await launchBrowser();
+  j = await startJourney({ keys: { [KEY.accessKeyId]: { secret: KEY.secretAccessKey } } });
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
-  await aws?.stop();
+  await j?.stop();
 });
 
 async function connectKeys(page: Page, save: boolean) {
@@ -51,10 +36,10 @@ async function logInAgain(page: Page) {
 }
 
 test("a newcomer connects keys, sees quota and identities, sets up events twice, and finds session keys gone and saved keys kept after logging in again", async () => {
-  const page = await browser.newPage();
+  const page = await j.browser.newPage();
   const problems = watchProblems(page);
 
-  await signUpInBrowser(page, server.url, "aws-journey@example.com", "journey password");
+  await signUpInBrowser(page, j.url, "aws-journey@example.com", "journey password");
   await page.getByRole("link", { name: /Connect your AWS account/ }).click();
   await page.waitForURL(/\/settings\/aws$/);
   await expect(page.getByTestId("aws-connect-form").isVisible()).resolves.toBe(true);
@@ -105,7 +90,7 @@ test("a newcomer connects keys, sees quota and identities, sets up events twice,
   await Promise.all([page.waitForResponse((r) => r.url().endsWith("/aws/events/setup")), page.getByTestId("aws-events-setup").click()]);
   await page.getByTestId("aws-events").getByText(/sesame-events-/).waitFor();
   expect(await page.getByTestId("aws-events").textContent()).toBe(first);
-  expect([...aws.fake.configurationSets.keys()].filter((k) => k.startsWith("sesame-"))).toHaveLength(1);
+  expect([...j.aws!.fake.configurationSets.keys()].filter((k) => k.startsWith("sesame-"))).toHaveLength(1);
 
   await logInAgain(page);
   await expect(page.getByTestId("aws-saved").textContent()).resolves.toBe("Saved, encrypted, for the workspace");

@@ -1,41 +1,28 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
-import { startAws } from "../support/aws";
-import { createTestApp, type TestApp } from "../support/app";
-import { launchBrowser, serve, signUpInBrowser, watchProblems } from "../support/browser";
+import { signUpInBrowser, startJourney, watchProblems, type Journey } from "../support/browser";
 
 const KEY = { accessKeyId: "AKIACOMPOSER00000001", secretAccessKey: "composer-secret-access-key-000000000000" };
 
-let aws: Awaited<ReturnType<typeof startAws>>;
-let t: TestApp;
-let browser: Browser;
-let server: { url: string; stop(): Promise<void> };
-
+let j: Journey;
 beforeAll(async () => {
-  aws = await startAws({ [KEY.accessKeyId]: { secret: KEY.secretAccessKey } });
-  t = await createTestApp({ startJobs: true, env: aws.env });
-  server = serve(t);
-  browser = await launchBrowser();
+  j = await startJourney({ keys: { [KEY.accessKeyId]: { secret: KEY.secretAccessKey } }, startJobs: true });
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
-  await aws?.stop();
+  await j?.stop();
 });
 
 test("a user writes a template with variables in the editor, previews it for a contact, and the test mail arrives exactly as previewed", async () => {
-  const page = await browser.newPage();
+  const page = await j.browser.newPage();
   const problems = watchProblems(page);
-  await signUpInBrowser(page, server.url, "writer@example.com", "writer password");
+  await signUpInBrowser(page, j.url, "writer@example.com", "writer password");
 
   // Keys and a list with one contact, through the API with the same session.
-  expect((await page.request.post(`${server.url}/aws/connect`, { data: { ...KEY, region: "us-east-1", save: true } })).status()).toBe(200);
-  const list = await (await page.request.post(`${server.url}/lists`, { data: { name: "Readers" } })).json();
-  const upload = await page.request.post(`${server.url}/lists/${list.id}/import`, { headers: { "content-type": "text/csv" }, data: "email,name,company\nana@example.com,Ana,Acme\n" });
+  expect((await page.request.post(`${j.url}/aws/connect`, { data: { ...KEY, region: "us-east-1", save: true } })).status()).toBe(200);
+  const list = await (await page.request.post(`${j.url}/lists`, { data: { name: "Readers" } })).json();
+  const upload = await page.request.post(`${j.url}/lists/${list.id}/import`, { headers: { "content-type": "text/csv" }, data: "email,name,company\nana@example.com,Ana,Acme\n" });
   const { importId } = await upload.json();
   for (let i = 0; i < 100; i++) {
-    if ((await (await page.request.get(`${server.url}/imports/${importId}`)).json()).status === "done") break;
+    if ((await (await page.request.get(`${j.url}/imports/${importId}`)).json()).status === "done") break;
     await Bun.sleep(50);
   }
 
@@ -92,8 +79,8 @@ test("a user writes a template with variables in the editor, previews it for a c
 
   const templateId = page.url().split("/").pop()!;
   const contactId = Number(await page.getByTestId("preview-contact").inputValue());
-  const preview = await (await page.request.post(`${server.url}/email/template/${templateId}/preview`, { data: { contactId } })).json();
-  const mail = (await aws.emulator.store()).emails.find((e) => e.messageId === messageId)!;
+  const preview = await (await page.request.post(`${j.url}/email/template/${templateId}/preview`, { data: { contactId } })).json();
+  const mail = (await j.aws!.emulator.store()).emails.find((e) => e.messageId === messageId)!;
   expect(mail.destination.to).toEqual(["writer@example.com"]);
   expect(mail.subject).toBe("Hello Ana");
   expect(mail.body.html).toBe(preview.html);

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
-import { createTestApp, type TestApp } from "../support/app";
-import { launchBrowser, serve, signUpInBrowser, watchProblems } from "../support/browser";
+import { signUpInBrowser, startJourney, watchProblems, type Journey } from "../support/browser";
 
-let t: TestApp;
-let browser: Browser;
-let server: { url: string; stop(): Promise<void> };
-
+let j: Journey;
 beforeAll(async () => {
-  t = await createTestApp({ startJobs: true });
-  server = serve(t);
-  browser = await launchBrowser();
+  j = await startJourney({ startJobs: true });
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await t?.close();
+  await j?.stop();
 });
 
 const CSV = [
@@ -28,9 +19,9 @@ const CSV = [
 ].join("\r\n");
 
 test("a user imports a CSV with column mapping, watches it finish and reads the report", async () => {
-  const page = await browser.newPage();
+  const page = await j.browser.newPage();
   const problems = watchProblems(page);
-  await signUpInBrowser(page, server.url, "importer@example.com", "import password");
+  await signUpInBrowser(page, j.url, "importer@example.com", "import password");
 
   await page.getByRole("link", { name: "Lists", exact: true }).click();
   await expect(page.getByTestId("empty-state").textContent()).resolves.toContain("No lists yet");

@@ -1,5 +1,7 @@
 import { chromium, type Browser, type Page } from "playwright-core";
-import type { TestApp } from "./app";
+import { createTestApp, type TestApp } from "./app";
+import { startAws, type FakeKey } from "./aws";
+import { freePort } from "./net";
 
 /** Debian's Chromium; the wrapper at /usr/bin/chromium prints a harmless warning, the binary does not. */
 const CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"].find((p) => Bun.file(p).size > 0) ?? "/usr/bin/chromium";
@@ -49,4 +51,38 @@ export async function signUpInBrowser(page: Page, baseUrl: string, email: string
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/\/dashboard$/);
+}
+
+export interface Journey {
+  t: TestApp;
+  browser: Browser;
+  /** The app's base URL, as the browser reaches it. */
+  url: string;
+  aws: Awaited<ReturnType<typeof startAws>> | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a browser journey needs: the AWS doubles (when keys are given), the app served on a
+ * port with PUBLIC_URL pointing at it (plain http on this machine, as a newcomer's first try would
+ * be), and Chromium.
+ */
+export async function startJourney(options: { keys?: Record<string, FakeKey>; startJobs?: boolean } = {}): Promise<Journey> {
+  const aws = options.keys ? await startAws(options.keys) : null;
+  const port = freePort();
+  const t = await createTestApp({ startJobs: options.startJobs, env: { ...aws?.env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
+  const server = serve(t, port);
+  const browser = await launchBrowser();
+  return {
+    t,
+    browser,
+    url: server.url,
+    aws,
+    async stop() {
+      await browser.close();
+      await server.stop();
+      await t.close();
+      await aws?.stop();
+    },
+  };
 }

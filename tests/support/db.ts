@@ -20,26 +20,25 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** A new, empty PostgreSQL database on the server `adminUrl` names, and how to drop it. */
+export async function createPostgresDatabase(adminUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const run = async (statement: string) => {
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(statement);
+    await admin.end();
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const target = new URL(adminUrl);
+  target.pathname = `/${name}`;
+  return { url: target.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "sesame-test-"));
-  let url: string;
+  let url = `file:${join(dir, "sesame.db")}`;
   let dropDatabase = async () => {};
-  if (dialect === "postgres") {
-    const name = `sesame_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const target = new URL(TEST_DATABASE_URL);
-    target.pathname = `/${name}`;
-    url = target.toString();
-    dropDatabase = async () => {
-      const again = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
-    };
-  } else {
-    url = `file:${join(dir, "sesame.db")}`;
-  }
+  if (dialect === "postgres") ({ url, drop: dropDatabase } = await createPostgresDatabase(TEST_DATABASE_URL, "sesame_t"));
   const db = await openDatabase(url);
   await migrate(db);
   return {

@@ -18,6 +18,20 @@ function Section({ title, id, children }: PropsWithChildren<{ title: string; id:
   );
 }
 
+/** One labelled value of a panel. */
+function Fact({ label, value, class: cls, testid, state }: { label: string; value: string; class?: string; testid?: string; state?: string }) {
+  return (
+    <div>
+      <dt class="text-slate-500" safe>
+        {label}
+      </dt>
+      <dd class={cls} data-testid={testid} data-state={state} safe>
+        {value}
+      </dd>
+    </div>
+  );
+}
+
 export function ConnectForm({ canSave }: { canSave: boolean }) {
   return (
     <form
@@ -75,41 +89,18 @@ export function AccountPanel({ status, canManage }: { status: AwsStatus; canMana
   return (
     <div id="aws-account" data-testid="aws-account">
       <dl class="grid gap-4 sm:grid-cols-3 text-sm mb-4">
-        <div>
-          <dt class="text-slate-500">Access key</dt>
-          <dd class="font-mono" data-testid="aws-key" safe>
-            {status.accessKeyId}
-          </dd>
-        </div>
-        <div>
-          <dt class="text-slate-500">Region</dt>
-          <dd safe>{status.region}</dd>
-        </div>
-        <div>
-          <dt class="text-slate-500">Stored</dt>
-          <dd data-testid="aws-saved">{status.saved ? "Saved, encrypted, for the workspace" : "This session only"}</dd>
-        </div>
+        <Fact label="Access key" class="font-mono" testid="aws-key" value={status.accessKeyId} />
+        <Fact label="Region" value={status.region} />
+        <Fact label="Stored" testid="aws-saved" value={status.saved ? "Saved, encrypted, for the workspace" : "This session only"} />
       </dl>
       {status.error ? <Flash kind="error" message={status.error} /> : ""}
       {account ? (
         <>
           <dl class="grid gap-4 sm:grid-cols-4 text-sm mb-4">
-            <div>
-              <dt class="text-slate-500">Account</dt>
-              <dd data-testid="aws-mode">{account.productionAccess ? "Production" : "Sandbox"}</dd>
-            </div>
-            <div>
-              <dt class="text-slate-500">Sending</dt>
-              <dd>{account.sendingEnabled ? "Enabled" : "Paused by AWS"}</dd>
-            </div>
-            <div>
-              <dt class="text-slate-500">Enforcement</dt>
-              <dd safe>{account.enforcementStatus}</dd>
-            </div>
-            <div>
-              <dt class="text-slate-500">MaxSendRate</dt>
-              <dd data-testid="aws-rate" safe>{`${account.maxSendRate} / second`}</dd>
-            </div>
+            <Fact label="Account" testid="aws-mode" value={account.productionAccess ? "Production" : "Sandbox"} />
+            <Fact label="Sending" value={account.sendingEnabled ? "Enabled" : "Paused by AWS"} />
+            <Fact label="Enforcement" value={account.enforcementStatus} />
+            <Fact label="MaxSendRate" testid="aws-rate" value={`${account.maxSendRate} / second`} />
           </dl>
           <div class="mb-4">
             <div class="flex justify-between text-sm mb-1">
@@ -240,24 +231,9 @@ export function EventsPanel({ events, canManage, error }: { events: EventsStatus
     <div id="aws-events" data-testid="aws-events">
       {error ? <Flash kind="error" message={error} /> : ""}
       <dl class="grid gap-4 sm:grid-cols-3 text-sm mb-4">
-        <div>
-          <dt class="text-slate-500">Configuration set</dt>
-          <dd class="font-mono break-all" safe>
-            {events.configurationSet ?? "—"}
-          </dd>
-        </div>
-        <div>
-          <dt class="text-slate-500">SNS topic</dt>
-          <dd class="font-mono break-all" safe>
-            {events.topicArn ?? "—"}
-          </dd>
-        </div>
-        <div>
-          <dt class="text-slate-500">Subscription</dt>
-          <dd data-testid="aws-subscription" data-state={events.subscription.state}>
-            {STATE_TEXT[events.subscription.state]}
-          </dd>
-        </div>
+        <Fact label="Configuration set" class="font-mono break-all" value={events.configurationSet ?? "—"} />
+        <Fact label="SNS topic" class="font-mono break-all" value={events.topicArn ?? "—"} />
+        <Fact label="Subscription" testid="aws-subscription" state={events.subscription.state} value={STATE_TEXT[events.subscription.state]} />
       </dl>
       <p class="text-sm text-slate-600 mb-4">
         Endpoint: <code safe>{events.subscription.endpoint}</code>

@@ -4,7 +4,7 @@ import { ListsPage } from "../../../views/lists/ListsPage";
 import type { Context } from "../../web/context";
 import { requireAuth, requireScope } from "../../web/guard";
 import { csvDownload, isHtmx, slug, wantsPage } from "../../web/respond";
-import { createList, deleteList, exportList, getList, listContacts, listLists, listVariables, removeContact } from "./service";
+import { createList, deleteList, exportList, listContacts, listLists, listVariables, listWithContacts, removeContact } from "./service";
 
 const contactQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), page: t.Optional(t.Numeric({ minimum: 1, maximum: 1_000_000 })), sort: t.Optional(t.String({ maxLength: 20 })) });
 
@@ -29,9 +29,7 @@ export function listsRoutes(ctx: Context) {
     .get(
       "/lists/:id",
       async ({ auth, deps, params, query, request }) => {
-        const scope = requireScope(auth);
-        const list = await getList(deps, scope, params.id);
-        const contacts = await listContacts(deps, scope, params.id, query);
+        const { list, contacts } = await listWithContacts(deps, requireScope(auth), params.id, query);
         if (!wantsPage(request)) return { id: list.id, name: list.name, contacts: contacts.total };
         return <ListPage auth={requireAuth(auth)} list={list} contacts={{ ...contacts, listId: list.id, q: query.q ?? "" }} />;
       },
@@ -62,8 +60,7 @@ export function listsRoutes(ctx: Context) {
     )
     .get("/lists/:id/variables", async ({ auth, deps, params }) => ({ variables: await listVariables(deps, requireScope(auth), params.id) }))
     .get("/lists/:id/export.csv", async ({ auth, deps, params }) => {
-      const scope = requireScope(auth);
-      const list = await getList(deps, scope, params.id);
-      return csvDownload(`${slug(list.name)}.csv`, exportList(deps, scope, params.id));
+      const { name, chunks } = await exportList(deps, requireScope(auth), params.id);
+      return csvDownload(`${slug(name)}.csv`, chunks);
     });
 }

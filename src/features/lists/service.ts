@@ -28,8 +28,20 @@ export async function getList(deps: Deps, scope: Scope, id: string) {
   return list;
 }
 
-export async function listContacts(deps: Deps, scope: Scope, listId: string, options: { q?: string; page?: number; sort?: string }) {
+type ContactQuery = { q?: string; page?: number; sort?: string };
+
+export async function listContacts(deps: Deps, scope: Scope, listId: string, options: ContactQuery) {
   await getList(deps, scope, listId);
+  return contactsPage(deps, scope, listId, options);
+}
+
+/** A list and one page of its contacts (the list page), checked once. */
+export async function listWithContacts(deps: Deps, scope: Scope, listId: string, options: ContactQuery) {
+  const list = await getList(deps, scope, listId);
+  return { list, contacts: await contactsPage(deps, scope, listId, options) };
+}
+
+async function contactsPage(deps: Deps, scope: Scope, listId: string, options: ContactQuery) {
   const sort: ContactSort = CONTACT_SORTS.includes(options.sort as ContactSort) ? (options.sort as ContactSort) : "created";
   const page = Math.max(1, Math.floor(options.page ?? 1) || 1);
   const result = await listContactsPage(deps.db, scope.workspaceId, listId, { q: (options.q ?? "").trim().slice(0, 200), page, pageSize: PAGE_SIZE, sort });
@@ -50,8 +62,12 @@ export async function removeContact(deps: Deps, scope: Scope, id: number): Promi
 }
 
 /** A list as CSV (address, status, then every attribute), streamed in pages of 1,000. */
-export async function* exportList(deps: Deps, scope: Scope, listId: string): AsyncGenerator<string> {
-  await getList(deps, scope, listId);
+export async function exportList(deps: Deps, scope: Scope, listId: string): Promise<{ name: string; chunks: AsyncGenerator<string> }> {
+  const list = await getList(deps, scope, listId);
+  return { name: list.name, chunks: exportRows(deps, scope, listId) };
+}
+
+async function* exportRows(deps: Deps, scope: Scope, listId: string): AsyncGenerator<string> {
   const keys = await listAttributeKeys(deps.db, scope.workspaceId, listId);
   yield csvLine(["email", "status", ...keys]);
   let after = 0;
