@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { createClient } from "@libsql/client";
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { drizzle as drizzleLibsql, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -76,4 +76,16 @@ export { sql };
 /** Runs `work` in one transaction, handing it a Database whose queries all go through that transaction. */
 export async function transaction<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
   return db.orm.transaction(async (tx) => work({ ...db, orm: tx as unknown as Orm, rows: (query, on = tx) => db.rows(query, on) }));
+}
+
+/**
+ * `column IN (values)` with the values sent as one JSON parameter that the database unpacks.
+ * Binding thousands of parameters instead costs several milliseconds per statement on both
+ * databases (imports look up every 1,000 addresses this way).
+ */
+export function inJson(db: Database, column: AnyColumn, values: readonly string[]): SQL {
+  const json = JSON.stringify(values);
+  return db.dialect === "postgres"
+    ? sql`${column} in (select jsonb_array_elements_text(${json}::jsonb))`
+    : sql`${column} in (select value from json_each(${json}))`;
 }

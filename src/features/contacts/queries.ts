@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import { and, eq, sql } from "drizzle-orm";
+import { inJson, type Database } from "../../db/client";
 import type { ContactStatus } from "./model";
 
 export async function findContactsByEmails(db: Database, workspaceId: string, emails: string[]) {
@@ -8,56 +8,61 @@ export async function findContactsByEmails(db: Database, workspaceId: string, em
   return db.orm
     .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status })
     .from(contacts)
-    .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.email, emails)));
+    .where(and(eq(contacts.workspaceId, workspaceId), inJson(db, contacts.email, emails)));
 }
 
 /**
- * Writes many contacts in one statement: new addresses are inserted, existing ones get the given
- * attributes merged over theirs (merged in SQL too, so two imports touching one address at once
- * both keep their attributes). Status is never touched for an existing contact: an import cannot
- * revive an address. The rows travel as one JSON parameter that the database unpacks itself, which
- * is several times faster than binding thousands of parameters (imports run this per 1,000 rows).
+ * Writes many contacts and puts them on a list: new addresses are inserted, existing ones get the
+ * given attributes merged over theirs (merged in SQL, so two imports touching one address at once
+ * both keep their attributes); `kept` are existing contacts that only join the list. Status is never
+ * touched for an existing contact: an import cannot revive an address. Rows travel as one JSON
+ * parameter that the database unpacks. Imports run this per 1,000 rows, so each dialect takes its
+ * faster route to the new ids: PostgreSQL returns them from the insert, while on SQLite RETURNING
+ * costs more than finding the rows again through the unique index.
  */
-export async function upsertContacts(
+export async function upsertContactsOnList(
   db: Database,
-  workspaceId: string,
+  scope: { workspaceId: string; listId: string },
   rows: { email: string; attributes: Record<string, string>; status: ContactStatus }[],
+  kept: { id: number; email: string }[],
   now: Date,
-): Promise<{ id: number; email: string }[]> {
-  if (rows.length === 0) return [];
+): Promise<void> {
+  const { workspaceId, listId } = scope;
   const json = JSON.stringify(rows);
   const at = now.getTime();
-  const found =
-    db.dialect === "postgres"
-      ? await db.rows<{ id: number; email: string }>(sql`
-          insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
-          select ${workspaceId}, r.email, r.attributes, r.status, ${at}, ${at}
-          from jsonb_to_recordset(${json}::jsonb) as r(email text, attributes jsonb, status text)
-          on conflict (workspace_id, email) do update set attributes = contacts.attributes || excluded.attributes, updated_at = excluded.updated_at
-          returning id, email`)
-      : await db.rows<{ id: number; email: string }>(sql`
-          insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
-          select ${workspaceId}, j.value ->> '$.email', json(j.value -> '$.attributes'), j.value ->> '$.status', ${at}, ${at}
-          from json_each(${json}) j where true
-          on conflict (workspace_id, email) do update set attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at
-          returning id, email`);
-  return found.map((r) => ({ id: Number(r.id), email: r.email }));
-}
-
-/** Adds contacts to a list (one JSON parameter, as above); contacts already on it stay as they are. */
-export async function addContactsToList(db: Database, workspaceId: string, listId: string, contactIds: number[], now: Date) {
-  if (contactIds.length === 0) return;
-  const json = JSON.stringify(contactIds);
-  const at = now.getTime();
-  await db.rows(
-    db.dialect === "postgres"
-      ? sql`insert into list_contacts (list_id, contact_id, workspace_id, created_at)
-            select ${listId}, x::bigint, ${workspaceId}, ${at} from jsonb_array_elements_text(${json}::jsonb) as x
-            on conflict do nothing`
-      : sql`insert into list_contacts (list_id, contact_id, workspace_id, created_at)
-            select ${listId}, j.value, ${workspaceId}, ${at} from json_each(${json}) j where true
-            on conflict do nothing`,
-  );
+  if (db.dialect === "postgres") {
+    const written =
+      rows.length === 0
+        ? []
+        : await db.rows<{ id: number }>(sql`
+            insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
+            select ${workspaceId}, r.email, r.attributes, r.status, ${at}, ${at}
+            from jsonb_to_recordset(${json}::jsonb) as r(email text, attributes jsonb, status text)
+            on conflict (workspace_id, email) do update set attributes = contacts.attributes || excluded.attributes, updated_at = excluded.updated_at
+            returning id`);
+    const ids = JSON.stringify([...written.map((w) => Number(w.id)), ...kept.map((k) => k.id)]);
+    if (ids === "[]") return;
+    await db.rows(sql`
+      insert into list_contacts (list_id, contact_id, workspace_id, created_at)
+      select ${listId}, x::bigint, ${workspaceId}, ${at} from jsonb_array_elements_text(${ids}::jsonb) as x
+      on conflict do nothing`);
+    return;
+  }
+  if (rows.length > 0)
+    await db.rows(sql`
+      insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
+      select ${workspaceId}, j.value ->> '$.email', json(j.value -> '$.attributes'), j.value ->> '$.status', ${at}, ${at}
+      from json_each(${json}) j where true
+      on conflict (workspace_id, email) do update set attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at`);
+  const emails = JSON.stringify([...rows.map((r) => r.email), ...kept.map((k) => k.email)]);
+  if (emails === "[]") return;
+  // CROSS JOIN keeps the JSON array as the outer loop: each address is one probe of the unique index.
+  await db.rows(sql`
+    insert into list_contacts (list_id, contact_id, workspace_id, created_at)
+    select ${listId}, c.id, ${workspaceId}, ${at}
+    from json_each(${emails}) j cross join contacts c on c.workspace_id = ${workspaceId} and c.email = j.value
+    where true
+    on conflict do nothing`);
 }
 
 /** Deletes a contact and its list memberships (there is no foreign key to cascade them). */

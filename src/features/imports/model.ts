@@ -141,9 +141,13 @@ export function checkMapping(columns: string[], mapping: ImportMapping): ImportM
 /** Cleans what people put in an address cell: spaces, mailto:, "Name <address>". */
 export function cleanAddress(raw: string | undefined): string {
   let value = (raw ?? "").trim();
-  const angle = /<([^<>]+)>\s*$/.exec(value);
-  if (angle) value = angle[1]!;
-  return value.replace(/^mailto:/i, "").trim().toLowerCase();
+  // Checked before the regular expressions: a million plain addresses should not pay for them.
+  if (value.includes("<")) {
+    const angle = /<([^<>]+)>\s*$/.exec(value);
+    if (angle) value = angle[1]!.trim();
+  }
+  if (value.length > 7 && (value[0] === "m" || value[0] === "M")) value = value.replace(/^mailto:/i, "").trim();
+  return value.toLowerCase();
 }
 
 /** The mapping form sends use_<i> (email | attribute | skip) and key_<i> per column; null when it sent none. */

@@ -39,9 +39,10 @@ export function importCounters(row: ImportCounters): ImportCounters {
   return { total, bytesRead, imported, updated, unchanged, duplicates, invalid, suppressed, errors };
 }
 
-/** The running totals, written in the same transaction as the batch they count. */
-export async function saveImportProgress(db: Database, id: string, counters: ImportCounters) {
-  await db.orm.update(db.t.imports).set(counters).where(eq(db.t.imports.id, id));
+/** The running totals, written in the same transaction as the batch they count; the kept errors only when they grew. */
+export async function saveImportProgress(db: Database, id: string, counters: ImportCounters, errorsChanged: boolean) {
+  const { errors, ...totals } = counters;
+  await db.orm.update(db.t.imports).set(errorsChanged ? counters : totals).where(eq(db.t.imports.id, id));
 }
 
 export async function finishImport(db: Database, id: string, status: Extract<ImportStatus, "done" | "failed">, failure: string | null, now: Date) {

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import { and, asc, count, desc, eq, gt, sql } from "drizzle-orm";
+import { inJson, type Database } from "../../db/client";
 
 export type SuppressionReason = "hard_bounce" | "complaint" | "unsubscribe" | "manual";
 
@@ -16,7 +16,7 @@ export async function findSuppressed(db: Database, workspaceId: string, emails: 
   return db.orm
     .select({ email: suppressions.email, reason: suppressions.reason })
     .from(suppressions)
-    .where(and(eq(suppressions.workspaceId, workspaceId), inArray(suppressions.email, emails)));
+    .where(and(eq(suppressions.workspaceId, workspaceId), inJson(db, suppressions.email, emails)));
 }
 
 export async function listSuppressionsPage(db: Database, workspaceId: string, options: { q: string; reason: SuppressionReason | null; page: number; pageSize: number }) {
