@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { runImport } from "../../src/features/imports/service";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
 import { importInto, uploadCsv, waitForImport } from "../support/imports";
@@ -62,6 +63,12 @@ describe("CSV import", () => {
     const reply = await c.get(`/imports/${report.id}/errors.csv`);
     expect(reply.headers.get("content-type")).toContain("text/csv");
     expect(reply.text).toBe('row,reason\r\n4,"""not-an-email"" is not a valid email address."\r\n5,No email address.\r\n');
+  });
+
+  test("row numbers in the report are the spreadsheet's, blank lines included", async () => {
+    const { report } = await importInto(c, "email,name\n\nrow3@example.com,A\n\n , \nbroken,B\n\n");
+    expect(report).toMatchObject({ total: 2, imported: 1, invalid: 1 });
+    expect(report.errors).toEqual([{ row: 6, reason: '"broken" is not a valid email address.' }]);
   });
 
   test("a contact belongs to the workspace once: a second import updates it, or keeps it when asked", async () => {
@@ -249,3 +256,48 @@ describe("upload housekeeping", () => {
     expect((await c.delete(`/lists/${list.json.id}`)).status).toBe(200);
   });
 });
+
+describe("a write that fails part-way", () => {
+  const refused = "p2500@example.com";
+  async function refuseOneAddress(on: boolean) {
+    const { db } = t.database;
+    if (db.dialect === "postgres") {
+      await db.rows(
+        on
+          ? sql.raw(`create or replace function refuse_contact() returns trigger language plpgsql as $$ begin if new.email = '${refused}' then raise exception 'refused'; end if; return new; end $$;
+                     create trigger refuse_contact before insert on contacts for each row execute function refuse_contact()`)
+          : sql.raw("drop trigger refuse_contact on contacts"),
+      );
+    } else {
+      await db.rows(
+        on
+          ? sql.raw(`create trigger refuse_contact before insert on contacts when new.email = '${refused}' begin select raise(abort, 'refused'); end`)
+          : sql.raw("drop trigger refuse_contact"),
+      );
+    }
+  }
+
+  test("reports exactly the batches that committed, and a restarted job resumes after them without counting anyone twice", async () => {
+    const csv = `email,n\n${Array.from({ length: 3000 }, (_, i) => `p${i}@example.com,${i}`).join("\n")}\n`;
+    await refuseOneAddress(true);
+    let listId: string;
+    let report;
+    try {
+      ({ listId, report } = await importInto(c, csv));
+    } finally {
+      await refuseOneAddress(false);
+    }
+    // The third batch of 1,000 holds the refused address: the first two committed, the third did not.
+    expect(report).toMatchObject({ status: "failed", total: 2000, imported: 2000 });
+    expect(report.failure).toContain("after 2,000 rows");
+    expect((await contacts(listId)).total).toBe(2000);
+
+    // As if the process had died mid-run: the job runs again on the same row and file.
+    const { db } = t.database;
+    await db.orm.update(db.t.imports).set({ status: "running" }).where(eq(db.t.imports.id, report.id));
+    await runImport(t.deps, report.id);
+    expect(await waitForImport(c, report.id)).toMatchObject({ status: "done", total: 3000, imported: 3000, duplicates: 0, invalid: 0 });
+    expect((await contacts(listId)).total).toBe(3000);
+  });
+});
+

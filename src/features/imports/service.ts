@@ -312,6 +312,9 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     const source = createReadStream(row.filePath!, { highWaterMark: 1024 * 1024 });
     source.on("data", (chunk) => (bytesRead += chunk.length));
     let header = true;
+    // `line` numbers rows as a spreadsheet shows them (blank ones included), for the report;
+    // `record` counts the rows with content, the cursor a resumed job skips up to.
+    let line = 0;
     let record = 0;
     let batch: { row: number; cells: string[] }[] = [];
     const write = async (rows: typeof batch) => {
@@ -321,6 +324,8 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     };
     const take = async (rows: string[][]) => {
       for (const cells of rows) {
+        line++;
+        if (cells.every((cell) => cell.trim() === "")) continue;
         if (header) {
           header = false;
           continue;
@@ -328,7 +333,7 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
         record++;
         // Rows up to the cursor were committed by an earlier run of this job.
         if (record <= row.total) continue;
-        batch.push({ row: record + 1, cells });
+        batch.push({ row: line, cells });
         if (batch.length >= IMPORT_BATCH) {
           await write(batch);
           batch = [];
@@ -341,7 +346,6 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
       let failure: unknown = null;
       Papa.parse(source.pipe(decoder(row.format!.encoding)) as unknown as File, {
         delimiter: row.format!.delimiter,
-        skipEmptyLines: "greedy",
         chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
           parser.pause();
           take(results.data).then(
