@@ -154,6 +154,9 @@ export const imports = sqliteTable(
     createdAt: ms("created_at").notNull(),
     startedAt: ms("started_at"),
     finishedAt: ms("finished_at"),
+    /** Which run of the import job holds it, and until when: a run that stops renewing loses it. */
+    runner: text("runner"),
+    leaseUntil: ms("lease_until"),
   },
   (t) => [
     index("imports_workspace_idx").on(t.workspaceId),

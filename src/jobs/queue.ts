@@ -65,7 +65,8 @@ export function createJobs(config: Config, options: { concurrency?: number } = {
       worker.on("failed", (job, err) => {
         deps.log.warn("job failed", { job: job?.name, id: job?.id, error: err.message });
       });
-      await queue().upsertJobScheduler("maintenance", { every: 3600_000, immediately: true }, { name: "maintenance", data: {} });
+      // Prunes sessions, sweeps uploads, and picks up imports a dead run left "running".
+      await queue().upsertJobScheduler("maintenance", { every: 600_000, immediately: true }, { name: "maintenance", data: {} });
     },
     async stop() {
       if (!opened && !worker) return;

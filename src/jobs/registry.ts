@@ -1,6 +1,6 @@
 import type { Deps } from "../deps";
 import { pruneAuth } from "../features/auth/service";
-import { runImport, sweepUploads } from "../features/imports/service";
+import { recoverImports, runImport, sweepUploads } from "../features/imports/service";
 
 /** Every background job by name. Data is ids only; handlers re-read the database and are idempotent. */
 export interface JobData {
@@ -14,6 +14,7 @@ export const handlers: Record<JobName, (deps: Deps, data: JobData) => Promise<vo
   maintenance: async (deps) => {
     await pruneAuth(deps);
     await sweepUploads(deps);
+    await recoverImports(deps);
   },
   imports: async (deps, data) => {
     if (data.id) await runImport(deps, data.id);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
+import { markImportRunning } from "../../src/features/imports/queries";
 import { runImport } from "../../src/features/imports/service";
+import { handlers } from "../../src/jobs/registry";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
 import { importInto, uploadCsv, waitForImport } from "../support/imports";
@@ -298,6 +300,71 @@ describe("a write that fails part-way", () => {
     await runImport(t.deps, report.id);
     expect(await waitForImport(c, report.id)).toMatchObject({ status: "done", total: 3000, imported: 3000, duplicates: 0, invalid: 0 });
     expect((await contacts(listId)).total).toBe(3000);
+  });
+});
+
+describe("one run per import", () => {
+  /** An import of 3,000 new addresses (prefix0@… to prefix2999@…) marked running with its mapping, as the start route leaves it, but with no job queued. */
+  async function runningImport(prefix: string) {
+    const csv = `email,n\n${Array.from({ length: 3000 }, (_, i) => `${prefix}${i}@example.com,${i}`).join("\n")}\n`;
+    const list = await c.post("/lists", { name: `Lease ${Math.random().toString(36).slice(2, 8)}` });
+    const uploaded = await uploadCsv(c, list.json.id, csv, { preview: "1" });
+    const { db } = t.database;
+    const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, uploaded.json.importId));
+    await markImportRunning(db, row!.workspaceId, row!.id, { email: 0, attributes: [{ index: 1, key: "n" }] }, "update", new Date());
+    return { listId: list.json.id as string, id: row!.id };
+  }
+
+  test("two runs of one import at once: one writes, the other finds it taken", async () => {
+    const { listId, id } = await runningImport("twice");
+    await Promise.all([runImport(t.deps, id), runImport(t.deps, id)]);
+    expect(await waitForImport(c, id)).toMatchObject({ status: "done", total: 3000, imported: 3000, updated: 0, unchanged: 0 });
+    // The second run stopped at its claim, not part-way through.
+    expect(t.logs.filter((line) => line.includes(id) && line.includes("taken over"))).toEqual([]);
+    expect((await contacts(listId)).total).toBe(3000);
+  });
+
+  test("an import whose run holds a live lease is left alone; once the lease lapses another run finishes it", async () => {
+    const { id } = await runningImport("leased");
+    const { db } = t.database;
+    await db.orm.update(db.t.imports).set({ runner: "run_elsewhere", leaseUntil: new Date(Date.now() + 60_000) }).where(eq(db.t.imports.id, id));
+    await runImport(t.deps, id);
+    expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "running", total: 0 });
+    await db.orm.update(db.t.imports).set({ leaseUntil: new Date(Date.now() - 1) }).where(eq(db.t.imports.id, id));
+    await runImport(t.deps, id);
+    expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000 });
+  });
+
+  test("maintenance picks up an import left running with no job (a crash between starting it and queueing it)", async () => {
+    const { listId, id } = await runningImport("orphan");
+    await handlers.maintenance(t.deps, {});
+    expect(await waitForImport(c, id)).toMatchObject({ status: "done", total: 3000, imported: 3000 });
+    expect((await contacts(listId)).total).toBe(3000);
+  });
+
+  test("a run that loses its import mid-way rolls back its batch and stops; the run that took over finishes", async () => {
+    const { listId, id } = await runningImport("stolen");
+    const { db } = t.database;
+    // While the second batch is written, another run takes the import over (as after a lapsed lease).
+    const steal = `update imports set runner = 'run_thief' where id = '${id}'`;
+    await db.rows(
+      db.dialect === "postgres"
+        ? sql.raw(`create or replace function steal_import() returns trigger language plpgsql as $$ begin if new.email = 'stolen1500@example.com' then ${steal}; end if; return new; end $$;
+                   create trigger steal_import after insert on contacts for each row execute function steal_import()`)
+        : sql.raw(`create trigger steal_import after insert on contacts when new.email = 'stolen1500@example.com' begin ${steal}; end`),
+    );
+    try {
+      await runImport(t.deps, id);
+    } finally {
+      await db.rows(sql.raw(db.dialect === "postgres" ? "drop trigger steal_import on contacts" : "drop trigger steal_import"));
+    }
+    expect(t.logs.some((line) => line.includes("import taken over by another run"))).toBe(true);
+    // The second batch was rolled back with the check that refused it; the first stands.
+    expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "running", total: 1000, imported: 1000 });
+    expect((await contacts(listId)).total).toBe(1000);
+    await db.orm.update(db.t.imports).set({ leaseUntil: new Date(Date.now() - 1) }).where(eq(db.t.imports.id, id));
+    await runImport(t.deps, id);
+    expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000, unchanged: 0 });
   });
 });
 

@@ -7,6 +7,8 @@ export type OnConflict = "update" | "keep";
 
 /** Rows written per transaction: big enough for multi-row statements to pay off, small enough to report progress often. */
 export const IMPORT_BATCH = 1000;
+/** How long a run of the import job holds its import without committing a batch before another run may take it. */
+export const IMPORT_LEASE_MS = 60_000;
 /** A longer cell is almost certainly a broken file (an unclosed quote swallowing lines), not a value. */
 export const CELL_MAX = 2000;
 /** Invalid rows kept on the import row for the API; all of them go to the downloadable errors file. */

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, lt, or } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { ImportCounts, ImportFormat, ImportMapping, ImportStatus, OnConflict } from "./model";
 
@@ -39,23 +39,59 @@ export function importCounters(row: ImportCounters): ImportCounters {
   return { total, bytesRead, imported, updated, unchanged, duplicates, invalid, suppressed, errors };
 }
 
-/** The running totals, written in the same transaction as the batch they count; the kept errors only when they grew. */
-export async function saveImportProgress(db: Database, id: string, counters: ImportCounters, errorsChanged: boolean) {
-  const { errors, ...totals } = counters;
-  await db.orm.update(db.t.imports).set(errorsChanged ? counters : totals).where(eq(db.t.imports.id, id));
+/** Which run holds a running import, until when. */
+export interface ImportLease {
+  runner: string;
+  until: Date;
 }
 
-export async function finishImport(db: Database, id: string, status: Extract<ImportStatus, "done" | "failed">, failure: string | null, now: Date) {
-  await db.orm.update(db.t.imports).set({ status, failure, finishedAt: now }).where(eq(db.t.imports.id, id));
+/**
+ * Takes a running import for one run of its job, unless another run holds an unexpired lease on it.
+ * The queue may deliver one job twice (a retry, a recovery, several instances): only one run writes.
+ */
+export async function claimImport(db: Database, id: string, lease: ImportLease, now: Date) {
+  const { imports } = db.t;
+  const [row] = await db.orm
+    .update(imports)
+    .set({ runner: lease.runner, leaseUntil: lease.until })
+    .where(and(eq(imports.id, id), eq(imports.status, "running"), or(isNull(imports.leaseUntil), lt(imports.leaseUntil, now))))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * The running totals, written in the same transaction as the batch they count (the kept errors only
+ * when they grew), renewing the lease. False when the run no longer holds the import: the caller
+ * must roll the batch back.
+ */
+export async function saveImportProgress(db: Database, id: string, counters: ImportCounters, errorsChanged: boolean, lease: ImportLease): Promise<boolean> {
+  const { imports } = db.t;
+  const { errors, ...totals } = counters;
+  const saved = await db.orm
+    .update(imports)
+    .set({ ...(errorsChanged ? counters : totals), leaseUntil: lease.until })
+    .where(and(eq(imports.id, id), eq(imports.runner, lease.runner)))
+    .returning({ id: imports.id });
+  return saved.length > 0;
+}
+
+/** Ends an import; with a lease, only if that run still holds it. */
+export async function finishImport(db: Database, id: string, status: Extract<ImportStatus, "done" | "failed">, failure: string | null, now: Date, lease?: ImportLease) {
+  const { imports } = db.t;
+  await db.orm
+    .update(imports)
+    .set({ status, failure, finishedAt: now, leaseUntil: null })
+    .where(and(eq(imports.id, id), lease ? eq(imports.runner, lease.runner) : undefined));
+}
+
+/** Imports marked running, with their leases: the ones a dead run left behind are picked up again. */
+export async function runningImports(db: Database) {
+  const { imports } = db.t;
+  return db.orm.select({ id: imports.id, workspaceId: imports.workspaceId, leaseUntil: imports.leaseUntil }).from(imports).where(eq(imports.status, "running"));
 }
 
 export async function deleteImport(db: Database, id: string) {
   await db.orm.delete(db.t.imports).where(eq(db.t.imports.id, id));
-}
-
-export async function findImportById(db: Database, id: string) {
-  const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
-  return row ?? null;
 }
 
 export async function hasRunningImport(db: Database, workspaceId: string, listId: string): Promise<boolean> {

@@ -23,6 +23,7 @@ import {
   guessEmailColumn,
   mappingFromForm,
   IMPORT_BATCH,
+  IMPORT_LEASE_MS,
   sniff,
   UPLOAD_MAX_BYTES,
   type ImportMapping,
@@ -33,7 +34,9 @@ import {
 import {
   deleteImport,
   findImport,
-  findImportById,
+  claimImport,
+  runningImports,
+  type ImportLease,
   finishImport,
   forgetUpload,
   importCounters,
@@ -223,9 +226,11 @@ export function decoder(encoding: string) {
  * committed row and the report always says exactly what was written.
  */
 export async function runImport(deps: Deps, id: string): Promise<void> {
-  const row = await findImportById(deps.db, id);
-  if (!row || row.status !== "running" || !row.mapping || !row.format) return;
   const { db, clock } = deps;
+  const lease: ImportLease = { runner: newId("run"), until: new Date(clock.now().getTime() + IMPORT_LEASE_MS) };
+  // Nothing to do when the import is not running, or when another run holds it.
+  const row = await claimImport(db, id, lease, clock.now());
+  if (!row || !row.mapping || !row.format) return;
   const mapping = row.mapping;
   let counters: ImportCounters = importCounters(row);
   const seen = new Set<string>();
@@ -292,7 +297,8 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
       const keep = errors.slice(0, ERRORS_KEPT - next.errors.length);
       if (keep.length) next.errors = [...next.errors, ...keep];
       // The kept errors (up to a thousand) are rewritten only by a batch that adds to them.
-      await saveImportProgress(tx, id, next, keep.length > 0);
+      lease.until = new Date(now.getTime() + IMPORT_LEASE_MS);
+      if (!(await saveImportProgress(tx, id, next, keep.length > 0, lease))) throw new LeaseLost();
     });
     counters = next;
     if (errors.length) await appendFile(errorsFile, errors.map((e) => csvLine([e.row, e.reason])).join(""));
@@ -363,14 +369,34 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     });
     if (batch.length) await write(batch);
     await writing;
-    await finishImport(db, id, "done", null, clock.now());
+    await finishImport(db, id, "done", null, clock.now(), lease);
     await rm(row.filePath!, { force: true });
     deps.log.info("import finished", { importId: id, rows: counters.total, imported: counters.imported, invalid: counters.invalid });
   } catch (err) {
     // A batch still in flight settles first, so the report below counts it if it committed.
     await writing.catch(() => {});
+    if (err instanceof LeaseLost) {
+      deps.log.warn("import taken over by another run", { importId: id, rows: counters.total });
+      return;
+    }
     deps.log.error("import failed", { importId: id, error: describeForLog(err) });
-    await finishImport(db, id, "failed", `The import stopped after ${counters.total.toLocaleString("en")} rows; those rows were imported as reported. Upload the file again to import the rest.`, clock.now());
+    await finishImport(db, id, "failed", `The import stopped after ${counters.total.toLocaleString("en")} rows; those rows were imported as reported. Upload the file again to import the rest.`, clock.now(), lease);
+  }
+}
+
+/** A run found, on committing a batch, that another run had taken its import over (its lease had lapsed). */
+class LeaseLost extends Error {}
+
+/**
+ * Queues again the imports left "running" by a run that died (a crash, a lost job): at once when
+ * their lease has lapsed or was never taken, otherwise just after it lapses. A run that is still
+ * alive keeps its lease, so the extra job finds nothing to do.
+ */
+export async function recoverImports(deps: Deps): Promise<void> {
+  const now = deps.clock.now().getTime();
+  for (const running of await runningImports(deps.db)) {
+    const delayMs = running.leaseUntil ? Math.max(0, running.leaseUntil.getTime() - now + 1000) : 0;
+    await deps.jobs.enqueue("imports", { id: running.id, workspaceId: running.workspaceId }, { jobId: `import-${running.id}-recover-${now}`, delayMs });
   }
 }
 
