@@ -3,8 +3,10 @@ import { eq, sql } from "drizzle-orm";
 import { markImportRunning } from "../../src/features/imports/queries";
 import { runImport } from "../../src/features/imports/service";
 import { handlers } from "../../src/jobs/registry";
+import postgres from "postgres";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
+import { dialect } from "../support/db";
 import { importInto, uploadCsv, waitForImport } from "../support/imports";
 
 let t: TestApp;
@@ -280,7 +282,8 @@ describe("a write that fails part-way", () => {
   }
 
   test("reports exactly the batches that committed, and a restarted job resumes after them without counting anyone twice", async () => {
-    const csv = `email,n\n${Array.from({ length: 3000 }, (_, i) => `p${i}@example.com,${i}`).join("\n")}\n`;
+    // The last row repeats one from the first batch.
+    const csv = `email,n\n${Array.from({ length: 3000 }, (_, i) => `p${i}@example.com,${i}`).join("\n")}\np5@example.com,5\n`;
     await refuseOneAddress(true);
     let listId: string;
     let report;
@@ -298,7 +301,8 @@ describe("a write that fails part-way", () => {
     const { db } = t.database;
     await db.orm.update(db.t.imports).set({ status: "running" }).where(eq(db.t.imports.id, report.id));
     await runImport(t.deps, report.id);
-    expect(await waitForImport(c, report.id)).toMatchObject({ status: "done", total: 3000, imported: 3000, duplicates: 0, invalid: 0 });
+    // The rows it skipped still count: the repeat is a duplicate, not an unchanged contact.
+    expect(await waitForImport(c, report.id)).toMatchObject({ status: "done", total: 3001, imported: 3000, duplicates: 1, unchanged: 0, invalid: 0 });
     expect((await contacts(listId)).total).toBe(3000);
   });
 });
@@ -335,6 +339,29 @@ describe("one run per import", () => {
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000 });
   });
 
+  test.if(dialect === "postgres")("a batch that waits too long on another writer's lock gives up, and the run resumes from its last committed row", async () => {
+    const { listId, id } = await runningImport("held");
+    const { db } = t.database;
+    const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
+    // Another writer holds, uncommitted, an address of the second batch for longer than the lock timeout (5 s).
+    const other = postgres(t.database.url, { max: 1, onnotice: () => {} });
+    const connection = await other.reserve();
+    try {
+      await connection`begin`;
+      await connection`insert into contacts (workspace_id, email, attributes, status, created_at, updated_at) values (${row!.workspaceId}, 'held1500@example.com', '{}', 'active', 0, 0)`;
+      const run = runImport(t.deps, id);
+      await Bun.sleep(6500);
+      await connection`rollback`;
+      await run;
+    } finally {
+      connection.release();
+      await other.end();
+    }
+    expect(t.logs.some((line) => line.includes("locks; resuming") && line.includes(id))).toBe(true);
+    expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000 });
+    expect((await contacts(listId)).total).toBe(3000);
+  }, 20_000);
+
   test("maintenance picks up an import left running with no job (a crash between starting it and queueing it)", async () => {
     const { listId, id } = await runningImport("orphan");
     await handlers.maintenance(t.deps, {});
@@ -346,17 +373,30 @@ describe("one run per import", () => {
     const { listId, id } = await runningImport("stolen");
     const { db } = t.database;
     // While the second batch is written, another run takes the import over (as after a lapsed lease).
-    const steal = `update imports set runner = 'run_thief' where id = '${id}'`;
-    await db.rows(
-      db.dialect === "postgres"
-        ? sql.raw(`create or replace function steal_import() returns trigger language plpgsql as $$ begin if new.email = 'stolen1500@example.com' then ${steal}; end if; return new; end $$;
-                   create trigger steal_import after insert on contacts for each row execute function steal_import()`)
-        : sql.raw(`create trigger steal_import after insert on contacts when new.email = 'stolen1500@example.com' begin ${steal}; end`),
-    );
-    try {
-      await runImport(t.deps, id);
-    } finally {
-      await db.rows(sql.raw(db.dialect === "postgres" ? "drop trigger steal_import on contacts" : "drop trigger steal_import"));
+    if (db.dialect === "postgres") {
+      // Batches overlap here: the second one is held inside its insert while the import is taken
+      // from outside, once the first has committed.
+      await db.rows(
+        sql.raw(`create or replace function hold_import() returns trigger language plpgsql as $$ begin if new.email = 'stolen1500@example.com' then perform pg_sleep(1); end if; return new; end $$;
+                 create trigger hold_import after insert on contacts for each row execute function hold_import()`),
+      );
+      try {
+        const run = runImport(t.deps, id);
+        for (let i = 0; i < 200 && (await c.get(`/imports/${id}`)).json.total < 1000; i++) await Bun.sleep(5);
+        await db.orm.update(db.t.imports).set({ runner: "run_thief" }).where(eq(db.t.imports.id, id));
+        await run;
+      } finally {
+        await db.rows(sql.raw("drop trigger hold_import on contacts"));
+      }
+      await db.orm.update(db.t.imports).set({ runner: null }).where(eq(db.t.imports.id, id));
+    } else {
+      // One writer at a time: the batch itself takes the import over.
+      await db.rows(sql.raw(`create trigger steal_import after insert on contacts when new.email = 'stolen1500@example.com' begin update imports set runner = 'run_thief' where id = '${id}'; end`));
+      try {
+        await runImport(t.deps, id);
+      } finally {
+        await db.rows(sql.raw("drop trigger steal_import"));
+      }
     }
     expect(t.logs.some((line) => line.includes("import taken over by another run"))).toBe(true);
     // The second batch was rolled back with the check that refused it; the first stands.
@@ -365,6 +405,21 @@ describe("one run per import", () => {
     await db.orm.update(db.t.imports).set({ leaseUntil: new Date(Date.now() - 1) }).where(eq(db.t.imports.id, id));
     await runImport(t.deps, id);
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000, unchanged: 0 });
+  });
+});
+
+describe("imports running side by side", () => {
+  test("two imports of the same addresses into two lists at once, in opposite orders, both finish with every contact once", { timeout: 30_000 }, async () => {
+    const addresses = Array.from({ length: 4000 }, (_, i) => `both${i}@example.com`);
+    const before = (await t.database.db.rows<{ n: number }>(sql`select count(*) as n from contacts`))[0]!.n;
+    const lists = await Promise.all(["Side A", "Side B"].map((name) => c.post("/lists", { name })));
+    const csvs = [addresses, [...addresses].reverse()].map((rows) => `email,side\n${rows.map((a) => `${a},x`).join("\n")}\n`);
+    const uploads = await Promise.all(lists.map((list, i) => uploadCsv(c, list.json.id, csvs[i]!)));
+    const reports = await Promise.all(uploads.map((u) => waitForImport(c, u.json.importId, 25_000)));
+    for (const report of reports) expect(report).toMatchObject({ status: "done", total: 4000, invalid: 0, duplicates: 0 });
+    for (const list of lists) expect((await contacts(list.json.id)).total).toBe(4000);
+    const after = (await t.database.db.rows<{ n: number }>(sql`select count(*) as n from contacts`))[0]!.n;
+    expect(Number(after) - Number(before)).toBe(4000);
   });
 });
 

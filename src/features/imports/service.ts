@@ -3,7 +3,7 @@ import { appendFile, mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import Papa from "papaparse";
-import { transaction } from "../../db/client";
+import { sql, transaction } from "../../db/client";
 import type { Deps, Scope } from "../../deps";
 import { csvLine } from "../../lib/csv";
 import { isEmail } from "../../lib/email";
@@ -231,73 +231,97 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
   // Nothing to do when the import is not running, or when another run holds it.
   const row = await claimImport(db, id, lease, clock.now());
   if (!row || !row.mapping || !row.format) return;
-  const mapping = row.mapping;
+  const { mapping, format, workspaceId, listId } = row;
+  const filePath = row.filePath!;
   let counters: ImportCounters = importCounters(row);
   const seen = new Set<string>();
   // Sending checks the suppression list itself; here it only sets the status new contacts show, so a
   // workspace with no suppressions skips the lookup per batch.
-  const checkSuppressions = await hasSuppressions(db, row.workspaceId);
-  const errorsFile = `${row.filePath}.errors.csv`;
-  let bytesRead = 0;
+  const checkSuppressions = await hasSuppressions(db, workspaceId);
+  const errorsFile = `${filePath}.errors.csv`;
   let batches = 0;
 
-  async function writeBatch(batch: { row: number; cells: string[] }[], position: number) {
+  /** The row's address, or why the row cannot be imported. */
+  function check(cells: string[]): { email: string; reason?: undefined } | { reason: string } {
+    const email = cleanAddress(cells[mapping.email]);
+    if (!email) return { reason: "No email address." };
+    if (!isEmail(email)) return { reason: `"${email.slice(0, 80)}" is not a valid email address.` };
+    const tooLong = mapping.attributes.find((a) => (cells[a.index] ?? "").length > CELL_MAX);
+    if (tooLong) return { reason: `The value in column "${format.columns[tooLong.index]}" is longer than ${CELL_MAX.toLocaleString("en")} characters.` };
+    return { email };
+  }
+
+  /**
+   * Writes one batch in its own transaction. Its counts are kept apart and added to the totals only
+   * once the batch before it has committed (`previous`), in the same transaction as the rows, so
+   * batches commit in file order, a failure never reports rows that were not written, and a batch
+   * whose predecessor failed rolls back too.
+   */
+  async function writeBatch(batch: { row: number; cells: string[] }[], position: number, previous: Promise<void>) {
     const errors: { row: number; reason: string }[] = [];
     const valid: { email: string; attributes: Record<string, string> }[] = [];
-    // Counted on a copy that replaces the totals only once the batch has committed, so a failure
-    // never reports rows that were not written.
-    const next: ImportCounters = { ...counters };
+    const delta = { imported: 0, updated: 0, unchanged: 0, duplicates: 0, suppressed: 0 };
+    // Runs before any await, so batches see each other's addresses in file order.
     for (const { row: number, cells } of batch) {
-      const email = cleanAddress(cells[mapping.email]);
-      const tooLong = mapping.attributes.find((a) => (cells[a.index] ?? "").length > CELL_MAX);
-      if (!email) errors.push({ row: number, reason: "No email address." });
-      else if (!isEmail(email)) errors.push({ row: number, reason: `"${email.slice(0, 80)}" is not a valid email address.` });
-      else if (tooLong) errors.push({ row: number, reason: `The value in column "${row!.format!.columns[tooLong.index]}" is longer than ${CELL_MAX.toLocaleString("en")} characters.` });
-      else if (seen.has(email)) next.duplicates++;
+      const checked = check(cells);
+      if (checked.reason !== undefined) errors.push({ row: number, reason: checked.reason });
+      else if (seen.has(checked.email)) delta.duplicates++;
       else {
-        seen.add(email);
+        seen.add(checked.email);
         const attributes: Record<string, string> = {};
         // A blank cell leaves an existing value alone rather than erasing it.
         for (const a of mapping.attributes) {
           const value = (cells[a.index] ?? "").trim();
           if (value !== "") attributes[a.key] = value;
         }
-        valid.push({ email, attributes });
+        valid.push({ email: checked.email, attributes });
       }
     }
     const now = clock.now();
+    let next = counters;
     await transaction(db, async (tx) => {
+      // Two writers that each wait for the other (one of them on this job's own ordering, which the
+      // database cannot see) give up instead of hanging; the run then resumes one batch at a time.
+      if (db.dialect === "postgres") await tx.rows(sql`set local lock_timeout = '5s'`);
       const emails = valid.map((v) => v.email);
-      const existing = new Map((await findContactsByEmails(tx, row!.workspaceId, emails)).map((c) => [c.email, c]));
-      const suppressed = new Map(checkSuppressions ? (await findSuppressed(tx, row!.workspaceId, emails)).map((s) => [s.email, s.reason]) : []);
+      const existing = new Map((await findContactsByEmails(tx, workspaceId, emails)).map((c) => [c.email, c]));
+      const suppressed = new Map(checkSuppressions ? (await findSuppressed(tx, workspaceId, emails)).map((s) => [s.email, s.reason]) : []);
       const writes: Parameters<typeof upsertContactsOnList>[2] = [];
       const kept: Parameters<typeof upsertContactsOnList>[3] = [];
       for (const v of valid) {
         const old = existing.get(v.email);
         const reason = suppressed.get(v.email);
-        if (reason) next.suppressed++;
+        if (reason) delta.suppressed++;
         if (!old) {
           writes.push({ email: v.email, attributes: v.attributes, status: reason ? STATUS_FOR_SUPPRESSION[reason] : "active" });
-          next.imported++;
+          delta.imported++;
           continue;
         }
         const merged = { ...old.attributes, ...v.attributes };
         if (row!.onConflict === "keep" || JSON.stringify(merged) === JSON.stringify(old.attributes)) {
           kept.push({ id: old.id, email: v.email });
-          next.unchanged++;
+          delta.unchanged++;
         } else {
           writes.push({ email: v.email, attributes: merged, status: old.status });
-          next.updated++;
+          delta.updated++;
         }
       }
-      await upsertContactsOnList(tx, { workspaceId: row!.workspaceId, listId: row!.listId }, writes, kept, now);
-      next.total += batch.length;
-      next.invalid += errors.length;
-      next.bytesRead = position;
-      const keep = errors.slice(0, ERRORS_KEPT - next.errors.length);
-      if (keep.length) next.errors = [...next.errors, ...keep];
-      // The kept errors (up to a thousand) are rewritten only by a batch that adds to them.
+      await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now);
+      await previous;
+      const keep = errors.slice(0, ERRORS_KEPT - counters.errors.length);
+      next = {
+        total: counters.total + batch.length,
+        bytesRead: position,
+        imported: counters.imported + delta.imported,
+        updated: counters.updated + delta.updated,
+        unchanged: counters.unchanged + delta.unchanged,
+        duplicates: counters.duplicates + delta.duplicates,
+        invalid: counters.invalid + errors.length,
+        suppressed: counters.suppressed + delta.suppressed,
+        errors: keep.length ? [...counters.errors, ...keep] : counters.errors,
+      };
       lease.until = new Date(now.getTime() + IMPORT_LEASE_MS);
+      // The kept errors (up to a thousand) are rewritten only by a batch that adds to them.
       if (!(await saveImportProgress(tx, id, next, keep.length > 0, lease))) throw new LeaseLost();
     });
     counters = next;
@@ -310,23 +334,31 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     if ((batches & (batches - 1)) === 0 && Math.log2(batches) % 2 === 0) await refreshContactStats(db);
   }
 
-  // One batch is written while the parser fills the next, so on PostgreSQL (a separate process)
-  // parsing and writing overlap. Batches still commit one after another, in file order: the cursor
-  // stays exact. A failed write surfaces when the next batch waits for it.
-  let writing: Promise<void> = Promise.resolve();
-  try {
-    const source = createReadStream(row.filePath!, { highWaterMark: 1024 * 1024 });
+  /**
+   * One read of the file from its start, writing the rows after the committed cursor with up to
+   * `parallel` batches in flight. On PostgreSQL a second transaction writes its rows on the
+   * server's other core while the first commits, and parsing overlaps both; their commits stay in
+   * file order (above). SQLite has one writer: a second transaction would only wait.
+   */
+  async function pass(parallel: number) {
+    const cursor = counters.total;
+    seen.clear();
+    const inFlight: Promise<void>[] = [];
+    const source = createReadStream(filePath, { highWaterMark: 1024 * 1024 });
+    let bytesRead = 0;
     source.on("data", (chunk) => (bytesRead += chunk.length));
     let header = true;
     // `line` numbers rows as a spreadsheet shows them (blank ones included), for the report;
-    // `record` counts the rows with content, the cursor a resumed job skips up to.
+    // `record` counts the rows with content, up to the cursor.
     let line = 0;
     let record = 0;
     let batch: { row: number; cells: string[] }[] = [];
+    // A failed batch surfaces when a later one waits for room.
     const write = async (rows: typeof batch) => {
-      await writing;
-      writing = writeBatch(rows, bytesRead);
-      writing.catch(() => {});
+      if (inFlight.length >= parallel) await inFlight.shift();
+      const started = writeBatch(rows, bytesRead, inFlight.at(-1) ?? Promise.resolve());
+      started.catch(() => {});
+      inFlight.push(started);
     };
     const take = async (rows: string[][]) => {
       for (const cells of rows) {
@@ -337,8 +369,12 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
           continue;
         }
         record++;
-        // Rows up to the cursor were committed by an earlier run of this job.
-        if (record <= row.total) continue;
+        if (record <= cursor) {
+          // Committed by an earlier pass or run; its address still makes later repeats duplicates.
+          const checked = check(cells);
+          if (checked.reason === undefined) seen.add(checked.email);
+          continue;
+        }
         batch.push({ row: line, cells });
         if (batch.length >= IMPORT_BATCH) {
           await write(batch);
@@ -346,35 +382,51 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
         }
       }
     };
-    // The parser is paused while a chunk's rows wait for the batch before them: the file streams
-    // through at the pace of the database.
-    await new Promise<void>((resolve, reject) => {
-      let failure: unknown = null;
-      Papa.parse(source.pipe(decoder(row.format!.encoding)) as unknown as File, {
-        delimiter: row.format!.delimiter,
-        chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
-          parser.pause();
-          take(results.data).then(
-            () => parser.resume(),
-            (err) => {
-              // abort() calls complete(), which then rejects with this.
-              failure = err;
-              parser.abort();
-            },
-          );
-        },
-        complete: () => (failure ? reject(failure) : resolve()),
-        error: (err: Error) => reject(err),
+    try {
+      // The parser is paused while a chunk's rows wait for room: the file streams through at the
+      // pace of the database.
+      await new Promise<void>((resolve, reject) => {
+        let failure: unknown = null;
+        Papa.parse(source.pipe(decoder(format.encoding)) as unknown as File, {
+          delimiter: format.delimiter,
+          chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
+            parser.pause();
+            take(results.data).then(
+              () => parser.resume(),
+              (err) => {
+                // abort() calls complete(), which then rejects with this.
+                failure = err;
+                parser.abort();
+              },
+            );
+          },
+          complete: () => (failure ? reject(failure) : resolve()),
+          error: (err: Error) => reject(err),
+        });
       });
-    });
-    if (batch.length) await write(batch);
-    await writing;
+      if (batch.length) await write(batch);
+      for (const pending of inFlight.splice(0)) await pending;
+    } finally {
+      // Batches still in flight settle first, so what follows sees every commit.
+      await Promise.allSettled(inFlight);
+      source.destroy();
+    }
+  }
+
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await pass(attempt === 1 && db.dialect === "postgres" ? 2 : 1);
+        break;
+      } catch (err) {
+        if (!isLockConflict(err) || attempt >= 3) throw err;
+        deps.log.warn("import met another writer's locks; resuming from its last committed row", { importId: id, rows: counters.total, attempt });
+      }
+    }
     await finishImport(db, id, "done", null, clock.now(), lease);
-    await rm(row.filePath!, { force: true });
+    await rm(filePath, { force: true });
     deps.log.info("import finished", { importId: id, rows: counters.total, imported: counters.imported, invalid: counters.invalid });
   } catch (err) {
-    // A batch still in flight settles first, so the report below counts it if it committed.
-    await writing.catch(() => {});
     if (err instanceof LeaseLost) {
       deps.log.warn("import taken over by another run", { importId: id, rows: counters.total });
       return;
@@ -382,6 +434,15 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     deps.log.error("import failed", { importId: id, error: describeForLog(err) });
     await finishImport(db, id, "failed", `The import stopped after ${counters.total.toLocaleString("en")} rows; those rows were imported as reported. Upload the file again to import the rest.`, clock.now(), lease);
   }
+}
+
+/** PostgreSQL gave up waiting for a lock (lock_timeout) or broke a deadlock: the transaction can simply run again. */
+function isLockConflict(err: unknown): boolean {
+  for (let e = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "55P03" || code === "40P01") return true;
+  }
+  return false;
 }
 
 /** A run found, on committing a batch, that another run had taken its import over (its lease had lapsed). */
