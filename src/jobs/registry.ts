@@ -17,6 +17,6 @@ export const handlers: Record<JobName, (deps: Deps, data: JobData) => Promise<vo
     await recoverImports(deps);
   },
   imports: async (deps, data) => {
-    if (data.id) await runImport(deps, data.id);
+    if (data.id && data.workspaceId) await runImport(deps, { workspaceId: data.workspaceId, id: data.id });
   },
 };

@@ -20,6 +20,13 @@ afterAll(async () => {
   await t.close();
 });
 
+/** How the import job names an import: its workspace and id. */
+async function refOf(id: string) {
+  const { db } = t.database;
+  const [row] = await db.orm.select({ workspaceId: db.t.imports.workspaceId }).from(db.t.imports).where(eq(db.t.imports.id, id));
+  return { workspaceId: row!.workspaceId, id };
+}
+
 async function contacts(listId: string, q = "") {
   return (await c.get(`/lists/${listId}/contacts?q=${encodeURIComponent(q)}`)).json as { items: { email: string; attributes: Record<string, string>; status: string }[]; total: number };
 }
@@ -300,7 +307,7 @@ describe("a write that fails part-way", () => {
     // As if the process had died mid-run: the job runs again on the same row and file.
     const { db } = t.database;
     await db.orm.update(db.t.imports).set({ status: "running" }).where(eq(db.t.imports.id, report.id));
-    await runImport(t.deps, report.id);
+    await runImport(t.deps, await refOf(report.id));
     // The rows it skipped still count: the repeat is a duplicate, not an unchanged contact.
     expect(await waitForImport(c, report.id)).toMatchObject({ status: "done", total: 3001, imported: 3000, duplicates: 1, unchanged: 0, invalid: 0 });
     expect((await contacts(listId)).total).toBe(3000);
@@ -309,19 +316,19 @@ describe("a write that fails part-way", () => {
 
 describe("one run per import", () => {
   /** An import of 3,000 new addresses (prefix0@… to prefix2999@…) marked running with its mapping, as the start route leaves it, but with no job queued. */
-  async function runningImport(prefix: string) {
+  async function runningImport(prefix: string, onConflict: "update" | "keep" = "update") {
     const csv = `email,n\n${Array.from({ length: 3000 }, (_, i) => `${prefix}${i}@example.com,${i}`).join("\n")}\n`;
     const list = await c.post("/lists", { name: `Lease ${Math.random().toString(36).slice(2, 8)}` });
     const uploaded = await uploadCsv(c, list.json.id, csv, { preview: "1" });
     const { db } = t.database;
     const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, uploaded.json.importId));
-    await markImportRunning(db, row!.workspaceId, row!.id, { email: 0, attributes: [{ index: 1, key: "n" }] }, "update", new Date());
-    return { listId: list.json.id as string, id: row!.id };
+    await markImportRunning(db, row!.workspaceId, row!.id, { email: 0, attributes: [{ index: 1, key: "n" }] }, onConflict, new Date());
+    return { listId: list.json.id as string, id: row!.id, ref: { workspaceId: row!.workspaceId, id: row!.id } };
   }
 
   test("two runs of one import at once: one writes, the other finds it taken", async () => {
-    const { listId, id } = await runningImport("twice");
-    await Promise.all([runImport(t.deps, id), runImport(t.deps, id)]);
+    const { listId, id, ref } = await runningImport("twice");
+    await Promise.all([runImport(t.deps, ref), runImport(t.deps, ref)]);
     expect(await waitForImport(c, id)).toMatchObject({ status: "done", total: 3000, imported: 3000, updated: 0, unchanged: 0 });
     // The second run stopped at its claim, not part-way through.
     expect(t.logs.filter((line) => line.includes(id) && line.includes("taken over"))).toEqual([]);
@@ -329,18 +336,18 @@ describe("one run per import", () => {
   });
 
   test("an import whose run holds a live lease is left alone; once the lease lapses another run finishes it", async () => {
-    const { id } = await runningImport("leased");
+    const { id, ref } = await runningImport("leased");
     const { db } = t.database;
     await db.orm.update(db.t.imports).set({ runner: "run_elsewhere", leaseUntil: new Date(Date.now() + 60_000) }).where(eq(db.t.imports.id, id));
-    await runImport(t.deps, id);
+    await runImport(t.deps, ref);
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "running", total: 0 });
     await db.orm.update(db.t.imports).set({ leaseUntil: new Date(Date.now() - 1) }).where(eq(db.t.imports.id, id));
-    await runImport(t.deps, id);
+    await runImport(t.deps, ref);
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000 });
   });
 
   test.if(dialect === "postgres")("a batch that waits too long on another writer's lock gives up, and the run resumes from its last committed row", async () => {
-    const { listId, id } = await runningImport("held");
+    const { listId, id, ref } = await runningImport("held");
     const { db } = t.database;
     const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
     // Another writer holds, uncommitted, an address of the second batch for longer than the lock timeout (5 s).
@@ -349,7 +356,7 @@ describe("one run per import", () => {
     try {
       await connection`begin`;
       await connection`insert into contacts (workspace_id, email, attributes, status, created_at, updated_at) values (${row!.workspaceId}, 'held1500@example.com', '{}', 'active', 0, 0)`;
-      const run = runImport(t.deps, id);
+      const run = runImport(t.deps, ref);
       await Bun.sleep(6500);
       await connection`rollback`;
       await run;
@@ -362,30 +369,74 @@ describe("one run per import", () => {
     expect((await contacts(listId)).total).toBe(3000);
   }, 20_000);
 
+  test.if(dialect === "postgres")("an address another import adds between the lookup and the write is counted as found, and kept as it was when asked to keep", async () => {
+    const { listId, id, ref } = await runningImport("raced", "keep");
+    const { db } = t.database;
+    const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
+    const other = postgres(t.database.url, { max: 1, onnotice: () => {} });
+    const connection = await other.reserve();
+    try {
+      // Not yet committed when the import looks the address up; committed while its insert waits.
+      await connection`begin`;
+      await connection`insert into contacts (workspace_id, email, attributes, status, created_at, updated_at) values (${row!.workspaceId}, 'raced1500@example.com', '{"n":"theirs"}', 'active', 0, 0)`;
+      const run = runImport(t.deps, ref);
+      await Bun.sleep(1000);
+      await connection`commit`;
+      await run;
+    } finally {
+      connection.release();
+      await other.end();
+    }
+    expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 2999, unchanged: 1, updated: 0 });
+    const listed = await contacts(listId, "raced1500@");
+    expect(listed.items.map((i) => [i.email, i.attributes.n])).toEqual([["raced1500@example.com", "theirs"]]);
+  });
+
+  test("a run whose file has gone (removed by hand, or by a run that finished it) fails with the report instead of hanging", async () => {
+    const { id, ref } = await runningImport("vanished");
+    const { db } = t.database;
+    const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
+    const { rm } = await import("node:fs/promises");
+    await rm(row!.filePath!);
+    await runImport(t.deps, ref);
+    expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "failed", total: 0, failure: expect.stringContaining("stopped after 0 rows") });
+  });
+
   test("maintenance picks up an import left running with no job (a crash between starting it and queueing it)", async () => {
-    const { listId, id } = await runningImport("orphan");
+    const { listId, id, ref } = await runningImport("orphan");
     await handlers.maintenance(t.deps, {});
     expect(await waitForImport(c, id)).toMatchObject({ status: "done", total: 3000, imported: 3000 });
     expect((await contacts(listId)).total).toBe(3000);
   });
 
   test("a run that loses its import mid-way rolls back its batch and stops; the run that took over finishes", async () => {
-    const { listId, id } = await runningImport("stolen");
+    const { listId, id, ref } = await runningImport("stolen");
     const { db } = t.database;
     // While the second batch is written, another run takes the import over (as after a lapsed lease).
     if (db.dialect === "postgres") {
-      // Batches overlap here: the second one is held inside its insert while the import is taken
-      // from outside, once the first has committed.
+      // Batches overlap here: the second one is held inside its insert (on an advisory lock this
+      // test holds) while the import is taken from outside, once the first has committed.
+      const other = postgres(t.database.url, { max: 1, onnotice: () => {} });
+      const holder = await other.reserve();
+      await holder`select pg_advisory_lock(4242)`;
       await db.rows(
-        sql.raw(`create or replace function hold_import() returns trigger language plpgsql as $$ begin if new.email = 'stolen1500@example.com' then perform pg_sleep(1); end if; return new; end $$;
+        sql.raw(`create or replace function hold_import() returns trigger language plpgsql as $$ begin if new.email = 'stolen1500@example.com' then perform pg_advisory_lock(4242); perform pg_advisory_unlock(4242); end if; return new; end $$;
                  create trigger hold_import after insert on contacts for each row execute function hold_import()`),
       );
       try {
-        const run = runImport(t.deps, id);
-        for (let i = 0; i < 200 && (await c.get(`/imports/${id}`)).json.total < 1000; i++) await Bun.sleep(5);
+        const run = runImport(t.deps, ref);
+        let total = 0;
+        for (let i = 0; i < 400 && total < 1000; i++) {
+          await Bun.sleep(5);
+          total = (await c.get(`/imports/${id}`)).json.total;
+        }
+        expect(total).toBe(1000);
         await db.orm.update(db.t.imports).set({ runner: "run_thief" }).where(eq(db.t.imports.id, id));
+        await holder`select pg_advisory_unlock(4242)`;
         await run;
       } finally {
+        holder.release();
+        await other.end();
         await db.rows(sql.raw("drop trigger hold_import on contacts"));
       }
       await db.orm.update(db.t.imports).set({ runner: null }).where(eq(db.t.imports.id, id));
@@ -393,7 +444,7 @@ describe("one run per import", () => {
       // One writer at a time: the batch itself takes the import over.
       await db.rows(sql.raw(`create trigger steal_import after insert on contacts when new.email = 'stolen1500@example.com' begin update imports set runner = 'run_thief' where id = '${id}'; end`));
       try {
-        await runImport(t.deps, id);
+        await runImport(t.deps, ref);
       } finally {
         await db.rows(sql.raw("drop trigger steal_import"));
       }
@@ -403,23 +454,28 @@ describe("one run per import", () => {
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "running", total: 1000, imported: 1000 });
     expect((await contacts(listId)).total).toBe(1000);
     await db.orm.update(db.t.imports).set({ leaseUntil: new Date(Date.now() - 1) }).where(eq(db.t.imports.id, id));
-    await runImport(t.deps, id);
+    await runImport(t.deps, ref);
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000, unchanged: 0 });
   });
 });
 
 describe("imports running side by side", () => {
-  test("two imports of the same addresses into two lists at once, in opposite orders, both finish with every contact once", { timeout: 30_000 }, async () => {
-    const addresses = Array.from({ length: 4000 }, (_, i) => `both${i}@example.com`);
-    const before = (await t.database.db.rows<{ n: number }>(sql`select count(*) as n from contacts`))[0]!.n;
-    const lists = await Promise.all(["Side A", "Side B"].map((name) => c.post("/lists", { name })));
-    const csvs = [addresses, [...addresses].reverse()].map((rows) => `email,side\n${rows.map((a) => `${a},x`).join("\n")}\n`);
-    const uploads = await Promise.all(lists.map((list, i) => uploadCsv(c, list.json.id, csvs[i]!)));
-    const reports = await Promise.all(uploads.map((u) => waitForImport(c, u.json.importId, 25_000)));
-    for (const report of reports) expect(report).toMatchObject({ status: "done", total: 4000, invalid: 0, duplicates: 0 });
-    for (const list of lists) expect((await contacts(list.json.id)).total).toBe(4000);
-    const after = (await t.database.db.rows<{ n: number }>(sql`select count(*) as n from contacts`))[0]!.n;
-    expect(Number(after) - Number(before)).toBe(4000);
+  test("four imports of the same 12,000 addresses into four lists at once, in different orders, all finish with every contact once and counted once", { timeout: 90_000 }, async () => {
+    const addresses = Array.from({ length: 12_000 }, (_, i) => `many${i}@example.com`);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const shuffled = () => addresses.map((a) => [random(), a] as const).sort((x, y) => x[0] - y[0]).map(([, a]) => a);
+    const orders = [addresses, [...addresses].reverse(), shuffled(), shuffled()];
+    const before = Number((await t.database.db.rows<{ n: number }>(sql`select count(*) as n from contacts`))[0]!.n);
+    const lists = await Promise.all(orders.map((_, i) => c.post("/lists", { name: `Side ${i}` })));
+    const uploads = await Promise.all(lists.map((list, i) => uploadCsv(c, list.json.id, `email,side\n${orders[i]!.map((a) => `${a},x`).join("\n")}\n`)));
+    const reports = await Promise.all(uploads.map((u) => waitForImport(c, u.json.importId, 80_000)));
+    for (const report of reports) expect(report).toMatchObject({ status: "done", total: 12_000, invalid: 0, duplicates: 0 });
+    for (const list of lists) expect((await contacts(list.json.id)).total).toBe(12_000);
+    const after = Number((await t.database.db.rows<{ n: number }>(sql`select count(*) as n from contacts`))[0]!.n);
+    expect(after - before).toBe(12_000);
+    // Each address was new to exactly one of them; the others found it (same attributes: unchanged).
+    expect(reports.reduce((sum, r) => sum + r.imported, 0)).toBe(12_000);
+    expect(reports.reduce((sum, r) => sum + r.imported + r.updated + r.unchanged, 0)).toBe(48_000);
   });
 });
-

@@ -12,13 +12,19 @@ export async function findContactsByEmails(db: Database, workspaceId: string, em
 }
 
 /**
- * Writes many contacts and puts them on a list: new addresses are inserted, existing ones get the
- * given attributes merged over theirs (merged in SQL, so two imports touching one address at once
- * both keep their attributes); `kept` are existing contacts that only join the list. Status is never
- * touched for an existing contact: an import cannot revive an address. Rows travel as one JSON
- * parameter that the database unpacks. Imports run this per 1,000 rows, so each dialect takes its
- * faster route to the new ids: PostgreSQL returns them from the insert, while on SQLite RETURNING
- * costs more than finding the rows again through the unique index.
+ * Writes many contacts and puts them on a list: new addresses are inserted; existing ones get the
+ * given attributes merged over theirs when `merge` (merged in SQL, so two imports touching one
+ * address at once both keep their attributes) and are left as they are otherwise; `kept` are
+ * existing contacts that only join the list. Status is never touched for an existing contact: an
+ * import cannot revive an address. Rows travel as one JSON parameter that the database unpacks, in
+ * address order, so concurrent writers lock rows in one order and do not deadlock.
+ *
+ * Returns the addresses that were inserted when the caller's lookup could have been overtaken: on
+ * PostgreSQL another import may insert an address between the lookup and this write. On SQLite the
+ * lookup ran under the same write lock, so it returns null (the lookup was exact). Imports run this
+ * per 1,000 rows, so each dialect takes its faster route to the new ids: PostgreSQL returns them
+ * from the insert, while on SQLite RETURNING costs more than finding the rows again through the
+ * unique index.
  */
 export async function upsertContactsOnList(
   db: Database,
@@ -26,36 +32,42 @@ export async function upsertContactsOnList(
   rows: { email: string; attributes: Record<string, string>; status: ContactStatus }[],
   kept: { id: number; email: string }[],
   now: Date,
-): Promise<void> {
+  merge: boolean,
+): Promise<Set<string> | null> {
   const { workspaceId, listId } = scope;
-  const json = JSON.stringify(rows);
+  const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
+  const json = JSON.stringify([...rows].sort(byEmail));
   const at = now.getTime();
   if (db.dialect === "postgres") {
     const written =
       rows.length === 0
         ? []
-        : await db.rows<{ id: number }>(sql`
+        : await db.rows<{ id: number; email: string; inserted: boolean }>(sql`
             insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
             select ${workspaceId}, r.email, r.attributes, r.status, ${at}, ${at}
             from jsonb_to_recordset(${json}::jsonb) as r(email text, attributes jsonb, status text)
-            on conflict (workspace_id, email) do update set attributes = contacts.attributes || excluded.attributes, updated_at = excluded.updated_at
-            returning id`);
-    const ids = JSON.stringify([...written.map((w) => Number(w.id)), ...kept.map((k) => k.id)]);
-    if (ids === "[]") return;
-    await db.rows(sql`
-      insert into list_contacts (list_id, contact_id, workspace_id, created_at)
-      select ${listId}, x::bigint, ${workspaceId}, ${at} from jsonb_array_elements_text(${ids}::jsonb) as x
-      on conflict do nothing`);
-    return;
+            on conflict (workspace_id, email) do update set ${
+              merge ? sql`attributes = contacts.attributes || excluded.attributes, updated_at = excluded.updated_at` : sql`updated_at = contacts.updated_at`
+            }
+            returning id, email, (xmax = 0) as inserted`);
+    const ids = JSON.stringify([...written.map((w) => Number(w.id)), ...kept.map((k) => k.id)].sort((a, b) => a - b));
+    if (ids !== "[]")
+      await db.rows(sql`
+        insert into list_contacts (list_id, contact_id, workspace_id, created_at)
+        select ${listId}, x::bigint, ${workspaceId}, ${at} from jsonb_array_elements_text(${ids}::jsonb) as x
+        on conflict do nothing`);
+    return new Set(written.filter((w) => w.inserted).map((w) => w.email));
   }
   if (rows.length > 0)
     await db.rows(sql`
       insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
       select ${workspaceId}, j.value ->> '$.email', json(j.value -> '$.attributes'), j.value ->> '$.status', ${at}, ${at}
       from json_each(${json}) j where true
-      on conflict (workspace_id, email) do update set attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at`);
+      on conflict (workspace_id, email) do update set ${
+        merge ? sql`attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at` : sql`updated_at = contacts.updated_at`
+      }`);
   const emails = JSON.stringify([...rows.map((r) => r.email), ...kept.map((k) => k.email)]);
-  if (emails === "[]") return;
+  if (emails === "[]") return null;
   // CROSS JOIN keeps the JSON array as the outer loop: each address is one probe of the unique index.
   await db.rows(sql`
     insert into list_contacts (list_id, contact_id, workspace_id, created_at)
@@ -63,6 +75,7 @@ export async function upsertContactsOnList(
     from json_each(${emails}) j cross join contacts c on c.workspace_id = ${workspaceId} and c.email = j.value
     where true
     on conflict do nothing`);
+  return null;
 }
 
 /** Deletes a contact and its list memberships (there is no foreign key to cascade them). */

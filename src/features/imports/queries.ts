@@ -45,16 +45,27 @@ export interface ImportLease {
   until: Date;
 }
 
+/** An import as the job names it: its workspace and id. */
+export interface ImportRef {
+  workspaceId: string;
+  id: string;
+}
+
+function isImport(db: Database, ref: ImportRef) {
+  const { imports } = db.t;
+  return and(eq(imports.workspaceId, ref.workspaceId), eq(imports.id, ref.id));
+}
+
 /**
  * Takes a running import for one run of its job, unless another run holds an unexpired lease on it.
  * The queue may deliver one job twice (a retry, a recovery, several instances): only one run writes.
  */
-export async function claimImport(db: Database, id: string, lease: ImportLease, now: Date) {
+export async function claimImport(db: Database, ref: ImportRef, lease: ImportLease, now: Date) {
   const { imports } = db.t;
   const [row] = await db.orm
     .update(imports)
     .set({ runner: lease.runner, leaseUntil: lease.until })
-    .where(and(eq(imports.id, id), eq(imports.status, "running"), or(isNull(imports.leaseUntil), lt(imports.leaseUntil, now))))
+    .where(and(isImport(db, ref), eq(imports.status, "running"), or(isNull(imports.leaseUntil), lt(imports.leaseUntil, now))))
     .returning();
   return row ?? null;
 }
@@ -64,24 +75,26 @@ export async function claimImport(db: Database, id: string, lease: ImportLease, 
  * when they grew), renewing the lease. False when the run no longer holds the import: the caller
  * must roll the batch back.
  */
-export async function saveImportProgress(db: Database, id: string, counters: ImportCounters, errorsChanged: boolean, lease: ImportLease): Promise<boolean> {
+export async function saveImportProgress(db: Database, ref: ImportRef, counters: ImportCounters, errorsChanged: boolean, lease: ImportLease): Promise<boolean> {
   const { imports } = db.t;
   const { errors, ...totals } = counters;
   const saved = await db.orm
     .update(imports)
     .set({ ...(errorsChanged ? counters : totals), leaseUntil: lease.until })
-    .where(and(eq(imports.id, id), eq(imports.runner, lease.runner)))
+    .where(and(isImport(db, ref), eq(imports.status, "running"), eq(imports.runner, lease.runner)))
     .returning({ id: imports.id });
   return saved.length > 0;
 }
 
-/** Ends an import; with a lease, only if that run still holds it. */
-export async function finishImport(db: Database, id: string, status: Extract<ImportStatus, "done" | "failed">, failure: string | null, now: Date, lease?: ImportLease) {
+/** Ends a running import, if this run still holds it; false when it no longer did (nothing changed). */
+export async function finishImport(db: Database, ref: ImportRef, status: Extract<ImportStatus, "done" | "failed">, failure: string | null, now: Date, lease: ImportLease): Promise<boolean> {
   const { imports } = db.t;
-  await db.orm
+  const finished = await db.orm
     .update(imports)
     .set({ status, failure, finishedAt: now, leaseUntil: null })
-    .where(and(eq(imports.id, id), lease ? eq(imports.runner, lease.runner) : undefined));
+    .where(and(isImport(db, ref), eq(imports.status, "running"), eq(imports.runner, lease.runner)))
+    .returning({ id: imports.id });
+  return finished.length > 0;
 }
 
 /** Imports marked running, with their leases: the ones a dead run left behind are picked up again. */
@@ -90,8 +103,8 @@ export async function runningImports(db: Database) {
   return db.orm.select({ id: imports.id, workspaceId: imports.workspaceId, leaseUntil: imports.leaseUntil }).from(imports).where(eq(imports.status, "running"));
 }
 
-export async function deleteImport(db: Database, id: string) {
-  await db.orm.delete(db.t.imports).where(eq(db.t.imports.id, id));
+export async function deleteImport(db: Database, ref: ImportRef) {
+  await db.orm.delete(db.t.imports).where(isImport(db, ref));
 }
 
 export async function hasRunningImport(db: Database, workspaceId: string, listId: string): Promise<boolean> {

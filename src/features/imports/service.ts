@@ -37,6 +37,7 @@ import {
   claimImport,
   runningImports,
   type ImportLease,
+  type ImportRef,
   finishImport,
   forgetUpload,
   importCounters,
@@ -116,7 +117,7 @@ export async function receiveImport(
     await startImport(deps, scope, id, defaultMapping(preview, options.email, options.skip), options.onConflict);
   } catch (err) {
     // Nothing was imported: leave no half-made import behind.
-    await deleteImport(deps.db, id);
+    await deleteImport(deps.db, { workspaceId: scope.workspaceId, id });
     await rm(path, { force: true });
     throw err;
   }
@@ -225,11 +226,12 @@ export function decoder(encoding: string) {
  * counters (and its cursor, `total`) in the same transaction, so a restart resumes after the last
  * committed row and the report always says exactly what was written.
  */
-export async function runImport(deps: Deps, id: string): Promise<void> {
+export async function runImport(deps: Deps, ref: ImportRef): Promise<void> {
   const { db, clock } = deps;
+  const { id } = ref;
   const lease: ImportLease = { runner: newId("run"), until: new Date(clock.now().getTime() + IMPORT_LEASE_MS) };
   // Nothing to do when the import is not running, or when another run holds it.
-  const row = await claimImport(db, id, lease, clock.now());
+  const row = await claimImport(db, ref, lease, clock.now());
   if (!row || !row.mapping || !row.format) return;
   const { mapping, format, workspaceId, listId } = row;
   const filePath = row.filePath!;
@@ -288,12 +290,14 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
       const suppressed = new Map(checkSuppressions ? (await findSuppressed(tx, workspaceId, emails)).map((s) => [s.email, s.reason]) : []);
       const writes: Parameters<typeof upsertContactsOnList>[2] = [];
       const kept: Parameters<typeof upsertContactsOnList>[3] = [];
+      const looksNew = new Set<string>();
       for (const v of valid) {
         const old = existing.get(v.email);
         const reason = suppressed.get(v.email);
         if (reason) delta.suppressed++;
         if (!old) {
           writes.push({ email: v.email, attributes: v.attributes, status: reason ? STATUS_FOR_SUPPRESSION[reason] : "active" });
+          looksNew.add(v.email);
           delta.imported++;
           continue;
         }
@@ -306,7 +310,20 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
           delta.updated++;
         }
       }
-      await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now);
+      const inserted = await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now, row!.onConflict === "update");
+      // Another import may have added (or a user deleted) an address since the lookup: count what happened.
+      for (const w of inserted ? writes : []) {
+        const isNew = inserted!.has(w.email);
+        if (isNew === looksNew.has(w.email)) continue;
+        if (isNew) {
+          delta.imported++;
+          delta.updated--;
+        } else {
+          delta.imported--;
+          if (row!.onConflict === "keep") delta.unchanged++;
+          else delta.updated++;
+        }
+      }
       await previous;
       const keep = errors.slice(0, ERRORS_KEPT - counters.errors.length);
       next = {
@@ -322,7 +339,7 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
       };
       lease.until = new Date(now.getTime() + IMPORT_LEASE_MS);
       // The kept errors (up to a thousand) are rewritten only by a batch that adds to them.
-      if (!(await saveImportProgress(tx, id, next, keep.length > 0, lease))) throw new LeaseLost();
+      if (!(await saveImportProgress(tx, ref, next, keep.length > 0, lease))) throw new LeaseLost();
     });
     counters = next;
     if (errors.length) await appendFile(errorsFile, errors.map((e) => csvLine([e.row, e.reason])).join(""));
@@ -346,6 +363,7 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
     const inFlight: Promise<void>[] = [];
     const source = createReadStream(filePath, { highWaterMark: 1024 * 1024 });
     let bytesRead = 0;
+    let unreadable: Error | null = null;
     source.on("data", (chunk) => (bytesRead += chunk.length));
     let header = true;
     // `line` numbers rows as a spreadsheet shows them (blank ones included), for the report;
@@ -387,6 +405,11 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
       // pace of the database.
       await new Promise<void>((resolve, reject) => {
         let failure: unknown = null;
+        // A file that cannot be read (gone, unreadable) fails the pass rather than leaving it waiting.
+        source.once("error", (err) => {
+          unreadable = err;
+          reject(err);
+        });
         Papa.parse(source.pipe(decoder(format.encoding)) as unknown as File, {
           delimiter: format.delimiter,
           chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
@@ -404,36 +427,54 @@ export async function runImport(deps: Deps, id: string): Promise<void> {
           error: (err: Error) => reject(err),
         });
       });
+      if (unreadable) throw unreadable;
       if (batch.length) await write(batch);
-      for (const pending of inFlight.splice(0)) await pending;
+      // In order, each left in the list until settled, so a failure still leaves the rest to the finally.
+      while (inFlight.length) {
+        await inFlight[0];
+        inFlight.shift();
+      }
     } finally {
-      // Batches still in flight settle first, so what follows sees every commit.
+      // Batches still in flight settle (commit or roll back) first, so what follows sees every
+      // commit and no transaction of this pass is left holding locks.
       await Promise.allSettled(inFlight);
       source.destroy();
     }
   }
 
+  let outcome: "done" | "failed" | "taken" = "done";
   try {
     for (let attempt = 1; ; attempt++) {
+      const before = counters.total;
       try {
         await pass(attempt === 1 && db.dialect === "postgres" ? 2 : 1);
         break;
       } catch (err) {
+        // A pass that got further earns fresh attempts: only a run stuck at one place gives up.
+        if (counters.total > before) attempt = 1;
         if (!isLockConflict(err) || attempt >= 3) throw err;
         deps.log.warn("import met another writer's locks; resuming from its last committed row", { importId: id, rows: counters.total, attempt });
+        await Bun.sleep(100 + Math.random() * 900);
       }
     }
-    await finishImport(db, id, "done", null, clock.now(), lease);
-    await rm(filePath, { force: true });
-    deps.log.info("import finished", { importId: id, rows: counters.total, imported: counters.imported, invalid: counters.invalid });
   } catch (err) {
-    if (err instanceof LeaseLost) {
-      deps.log.warn("import taken over by another run", { importId: id, rows: counters.total });
-      return;
+    if (err instanceof LeaseLost) outcome = "taken";
+    else {
+      outcome = "failed";
+      deps.log.error("import failed", { importId: id, error: describeForLog(err) });
     }
-    deps.log.error("import failed", { importId: id, error: describeForLog(err) });
-    await finishImport(db, id, "failed", `The import stopped after ${counters.total.toLocaleString("en")} rows; those rows were imported as reported. Upload the file again to import the rest.`, clock.now(), lease);
   }
+  if (outcome === "done" && (await finishImport(db, ref, "done", null, clock.now(), lease))) {
+    deps.log.info("import finished", { importId: id, rows: counters.total, imported: counters.imported, invalid: counters.invalid });
+    await rm(filePath, { force: true }).catch(() => {});
+    return;
+  }
+  if (outcome === "failed") {
+    const failure = `The import stopped after ${counters.total.toLocaleString("en")} rows; those rows were imported as reported. Upload the file again to import the rest.`;
+    if (await finishImport(db, ref, "failed", failure, clock.now(), lease)) return;
+  }
+  // The import is another run's now (its lease had lapsed): that run finishes it, from this file.
+  deps.log.warn("import taken over by another run", { importId: id, rows: counters.total });
 }
 
 /** PostgreSQL gave up waiting for a lock (lock_timeout) or broke a deadlock: the transaction can simply run again. */
