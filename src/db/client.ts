@@ -89,3 +89,14 @@ export function inJson(db: Database, column: AnyColumn, values: readonly string[
     ? sql`${column} in (select jsonb_array_elements_text(${json}::jsonb))`
     : sql`${column} in (select value from json_each(${json}))`;
 }
+
+/**
+ * Makes transactions that pass the same `name` run one after another from here to their end.
+ * SQLite already does (its transactions take the write lock when they begin); PostgreSQL takes a
+ * transaction-level advisory lock. For check-then-write rules no row lock can cover, such as
+ * "the first account becomes admin" or "one active admin must remain".
+ */
+export async function serialize(tx: Database, name: string): Promise<void> {
+  if (tx.dialect === "postgres") await tx.rows(sql`select pg_advisory_xact_lock(hashtext(${name}))`);
+}
+

@@ -60,3 +60,35 @@ describe("admin", () => {
     expect((await now.patch(`/admin/users/${adminId}`, { role: "emperor" })).status).toBe(400);
   });
 });
+
+describe("administrators under concurrency", () => {
+  test("several first sign-ups at once on a new instance make exactly one administrator", async () => {
+    const fresh = await createTestApp();
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => new Client(fresh.app).post("/auth/signup", { email: `first${i}@example.com`, password: "first password 1" })),
+      );
+      expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+      expect(replies.filter((r) => r.json.user.role === "admin")).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test("two administrators demoting each other at once leave one administrator", async () => {
+    const fresh = await createTestApp();
+    try {
+      const a = new Client(fresh.app);
+      const aId = (await a.signup("a@example.com")).user.id;
+      const b = new Client(fresh.app);
+      const bId = (await b.signup("b@example.com")).user.id;
+      expect((await a.patch(`/admin/users/${bId}`, { role: "admin" })).status).toBe(200);
+      const replies = await Promise.all([a.patch(`/admin/users/${bId}`, { role: "user" }), b.patch(`/admin/users/${aId}`, { role: "user" })]);
+      expect(replies.map((r) => r.status).sort()).toEqual([200, 403]);
+      const users = (await (replies[0]!.status === 200 ? a : b).get("/admin/users")).json.items as { role: string }[];
+      expect(users.filter((u) => u.role === "admin")).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { transaction } from "../../db/client";
+import { serialize, transaction } from "../../db/client";
 import type { Deps } from "../../deps";
 import { isEmail, normalizeEmail } from "../../lib/email";
 import { Conflict, Invalid, TooManyRequests, Unauthorized } from "../../lib/errors";
@@ -76,7 +76,8 @@ export async function signup(deps: Deps, input: SignupInput, meta: ClientMeta): 
 
   try {
     await transaction(db, async (tx) => {
-      // The first account on an instance administers it.
+      // The first account on an instance administers it (one sign-up at a time decides which that is).
+      await serialize(tx, "instance-admins");
       user.role = (await countUsers(tx)) === 0 ? "admin" : "user";
       await insertUser(tx, { ...user, passwordHash, createdAt: now });
       await insertWorkspace(tx, { ...workspace, createdAt: now });
