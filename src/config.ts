@@ -22,6 +22,8 @@ export interface Config {
   snsCertUrlPattern: RegExp;
   snsSubscribeUrlPattern: RegExp;
   queueUrl: string | null;
+  /** How many reverse proxies stand in front: the client address is read from X-Forwarded-For that many hops back. */
+  trustProxy: number;
   logLevel: LogLevel;
 }
 
@@ -52,6 +54,12 @@ export function loadConfig(env: Env = process.env): Config {
   const queueUrl = value("QUEUE_URL") ?? null;
   if (queueUrl) parseUrl("QUEUE_URL", queueUrl);
 
+  const trustProxyRaw = value("TRUST_PROXY") ?? "0";
+  if (!/^\d{1,2}$/.test(trustProxyRaw)) {
+    throw new ConfigError(`TRUST_PROXY must be the number of reverse proxies in front of Sesame (0 when none); got "${trustProxyRaw}".`);
+  }
+  const trustProxy = Number(trustProxyRaw);
+
   const logLevel = (value("LOG_LEVEL") ?? "info").toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${value("LOG_LEVEL")}".`);
@@ -81,6 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
       value("SNS_SUBSCRIBE_URL_PATTERN") ?? DEFAULT_SUBSCRIBE_PATTERN,
     ),
     queueUrl,
+    trustProxy,
     logLevel,
   };
 }

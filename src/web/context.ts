@@ -27,7 +27,7 @@ export function context(deps: Deps) {
     .decorate("deps", deps)
     .derive({ as: "global" }, async ({ cookie, request, server, sessionJwt, previousSessionJwt }) => {
       const meta: ClientMeta = {
-        ip: server?.requestIP(request)?.address ?? "unknown",
+        ip: clientIp(request.headers.get("x-forwarded-for"), server?.requestIP(request)?.address ?? "unknown", deps.config.trustProxy),
         userAgent: request.headers.get("user-agent"),
       };
       const raw = cookie[cookieName]?.value;
@@ -42,3 +42,18 @@ export function context(deps: Deps) {
 }
 
 export type Context = ReturnType<typeof context>;
+
+/**
+ * The client's address: the connection's own, or, behind `hops` reverse proxies (TRUST_PROXY), the
+ * address the outermost of them saw. Each proxy appends to X-Forwarded-For, so that one is `hops`
+ * entries from the right; anything further left was written by the client and proves nothing.
+ */
+export function clientIp(forwarded: string | null, socket: string, hops: number): string {
+  if (hops <= 0 || !forwarded) return socket;
+  const chain = forwarded
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (chain.length === 0) return socket;
+  return chain[Math.max(0, chain.length - hops)]!.slice(0, 64);
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../src/features/auth/model";
+import { clientIp } from "../../src/web/context";
 import { createTestApp, fakeClock, type TestApp } from "../support/app";
 import { Client } from "../support/client";
 
@@ -243,5 +244,33 @@ describe("login throttling under concurrency", () => {
     await new Client(t.app).signup("regular@example.com", "the right password");
     await t.database.db.orm.delete(t.database.db.t.authFailures);
     for (let i = 0; i < 12; i++) expect((await new Client(t.app).post("/auth/login", { email: "regular@example.com", password: "the right password" })).status).toBe(200);
+  });
+});
+
+describe("behind a reverse proxy", () => {
+  test("the address in X-Forwarded-For is the one the proxy saw: read that many hops back, never further left", () => {
+    expect(clientIp("203.0.113.7", "10.0.0.2", 0)).toBe("10.0.0.2");
+    expect(clientIp("203.0.113.7", "10.0.0.2", 1)).toBe("203.0.113.7");
+    // The client wrote "1.2.3.4" itself; the proxy appended the address it saw.
+    expect(clientIp("1.2.3.4, 203.0.113.7", "10.0.0.2", 1)).toBe("203.0.113.7");
+    expect(clientIp("1.2.3.4, 203.0.113.7, 10.0.0.9", "10.0.0.2", 2)).toBe("203.0.113.7");
+    expect(clientIp(null, "10.0.0.2", 1)).toBe("10.0.0.2");
+    expect(clientIp(" , ", "10.0.0.2", 1)).toBe("10.0.0.2");
+  });
+
+  test("with TRUST_PROXY=1 password guessing is throttled per client address, and a forged X-Forwarded-For does not escape it", async () => {
+    const proxied = await createTestApp({ env: { TRUST_PROXY: "1" } });
+    try {
+      const login = (email: string, forwarded: string) =>
+        new Client(proxied.app).request("POST", "/auth/login", { json: { email, password: "whatever it is" }, headers: { "x-forwarded-for": forwarded } });
+      for (let i = 0; i < 10; i++) expect((await login(`spray${i}@example.com`, "198.51.100.1")).status).toBe(401);
+      expect((await login("spray-next@example.com", "198.51.100.1")).status).toBe(429);
+      // The same client prepending a made-up address: the proxy still appends the real one.
+      expect((await login("spray-next@example.com", "192.0.2.55, 198.51.100.1")).status).toBe(429);
+      // Another client behind the same proxy is not blocked.
+      expect((await login("spray-next@example.com", "198.51.100.2")).status).toBe(401);
+    } finally {
+      await proxied.close();
+    }
   });
 });

@@ -27,6 +27,7 @@ describe("configuration", () => {
     expect(config.publicUrl.toString()).toBe("http://localhost:3000/");
     expect(config.queueUrl).toBeNull();
     expect(config.logLevel).toBe("info");
+    expect(config.trustProxy).toBe(0);
     expect(config.snsCertUrlPattern.test("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc123.pem")).toBe(true);
     expect(config.snsCertUrlPattern.test("https://evil.example.com/SimpleNotificationService-abc123.pem")).toBe(false);
     expect(config.snsSubscribeUrlPattern.test("https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription")).toBe(true);
@@ -40,6 +41,7 @@ describe("configuration", () => {
 
   test("each bad value is refused with one sentence naming the variable and the fix", () => {
     expect(failure({ PORT: "eighty" })).toContain("PORT");
+    expect(failure({ TRUST_PROXY: "yes" })).toContain("TRUST_PROXY must be the number of reverse proxies");
     expect(failure({ PORT: "70000" })).toContain("PORT");
     expect(failure({ PUBLIC_URL: "not a url" })).toContain("PUBLIC_URL");
     expect(failure({ PUBLIC_URL: "ftp://example.com" })).toContain("PUBLIC_URL");
