@@ -46,7 +46,9 @@ export type Context = ReturnType<typeof context>;
 /**
  * The client's address: the connection's own, or, behind `hops` reverse proxies (TRUST_PROXY), the
  * address the outermost of them saw. Each proxy appends to X-Forwarded-For, so that one is `hops`
- * entries from the right; anything further left was written by the client and proves nothing.
+ * entries from the right; anything further left was written by the client and proves nothing (a
+ * chain shorter than `hops` yields its rightmost entry, the one the nearest proxy wrote). Ports and
+ * IPv6 brackets some proxies add are dropped, so one client keeps one address.
  */
 export function clientIp(forwarded: string | null, socket: string, hops: number): string {
   if (hops <= 0 || !forwarded) return socket;
@@ -55,5 +57,8 @@ export function clientIp(forwarded: string | null, socket: string, hops: number)
     .map((entry) => entry.trim())
     .filter((entry) => entry !== "");
   if (chain.length === 0) return socket;
-  return chain[Math.max(0, chain.length - hops)]!.slice(0, 64);
+  const entry = chain.length >= hops ? chain[chain.length - hops]! : chain[chain.length - 1]!;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry);
+  const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry);
+  return (bracketed?.[1] ?? withPort?.[1] ?? entry).slice(0, 64);
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
 
@@ -62,11 +64,43 @@ describe("admin", () => {
 });
 
 describe("administrators under concurrency", () => {
+  /**
+   * On PostgreSQL, holds every insert or update of `users` at a trigger until `waiting` transactions
+   * are stuck (at the trigger, or queued behind the one there), so they truly overlap; then lets
+   * them go. SQLite runs write transactions one at a time by itself, so there it only runs `work`.
+   */
+  async function overlapping<T>(app: TestApp, waiting: number, work: () => Promise<T>): Promise<T> {
+    const { db, url } = app.database;
+    if (db.dialect !== "postgres") return work();
+    await db.rows(
+      sql.raw(`create or replace function hold_users() returns trigger language plpgsql as $$ begin perform pg_advisory_lock(777); perform pg_advisory_unlock(777); return new; end $$;
+               create trigger hold_users before insert or update on users for each row execute function hold_users()`),
+    );
+    const other = postgres(url, { max: 1, onnotice: () => {} });
+    const holder = await other.reserve();
+    try {
+      await holder`select pg_advisory_lock(777)`;
+      const running = work();
+      let stuck = 0;
+      for (let i = 0; i < 400 && stuck < waiting; i++) {
+        await Bun.sleep(10);
+        [{ stuck }] = await holder<{ stuck: number }[]>`select count(*)::int as stuck from pg_locks where not granted and database = (select oid from pg_database where datname = current_database())`;
+      }
+      expect(stuck).toBe(waiting);
+      await holder`select pg_advisory_unlock(777)`;
+      return await running;
+    } finally {
+      holder.release();
+      await other.end();
+      await db.rows(sql.raw("drop trigger hold_users on users"));
+    }
+  }
+
   test("several first sign-ups at once on a new instance make exactly one administrator", async () => {
     const fresh = await createTestApp();
     try {
-      const replies = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => new Client(fresh.app).post("/auth/signup", { email: `first${i}@example.com`, password: "first password 1" })),
+      const replies = await overlapping(fresh, 6, () =>
+        Promise.all(Array.from({ length: 6 }, (_, i) => new Client(fresh.app).post("/auth/signup", { email: `first${i}@example.com`, password: "first password 1" }))),
       );
       expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
       expect(replies.filter((r) => r.json.user.role === "admin")).toHaveLength(1);
@@ -83,7 +117,7 @@ describe("administrators under concurrency", () => {
       const b = new Client(fresh.app);
       const bId = (await b.signup("b@example.com")).user.id;
       expect((await a.patch(`/admin/users/${bId}`, { role: "admin" })).status).toBe(200);
-      const replies = await Promise.all([a.patch(`/admin/users/${bId}`, { role: "user" }), b.patch(`/admin/users/${aId}`, { role: "user" })]);
+      const replies = await overlapping(fresh, 2, () => Promise.all([a.patch(`/admin/users/${bId}`, { role: "user" }), b.patch(`/admin/users/${aId}`, { role: "user" })]));
       expect(replies.map((r) => r.status).sort()).toEqual([200, 403]);
       const users = (await (replies[0]!.status === 200 ? a : b).get("/admin/users")).json.items as { role: string }[];
       expect(users.filter((u) => u.role === "admin")).toHaveLength(1);

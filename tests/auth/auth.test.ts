@@ -256,6 +256,12 @@ describe("behind a reverse proxy", () => {
     expect(clientIp("1.2.3.4, 203.0.113.7, 10.0.0.9", "10.0.0.2", 2)).toBe("203.0.113.7");
     expect(clientIp(null, "10.0.0.2", 1)).toBe("10.0.0.2");
     expect(clientIp(" , ", "10.0.0.2", 1)).toBe("10.0.0.2");
+    // Fewer entries than proxies: the nearest proxy's entry, never the client-written leftmost one.
+    expect(clientIp("1.2.3.4, 203.0.113.7", "10.0.0.2", 3)).toBe("203.0.113.7");
+    // Ports and brackets dropped: one client, one address.
+    expect(clientIp("203.0.113.7:51234", "10.0.0.2", 1)).toBe("203.0.113.7");
+    expect(clientIp("[2001:db8::1]:443", "10.0.0.2", 1)).toBe("2001:db8::1");
+    expect(clientIp("2001:db8::1", "10.0.0.2", 1)).toBe("2001:db8::1");
   });
 
   test("with TRUST_PROXY=1 password guessing is throttled per client address, and a forged X-Forwarded-For does not escape it", async () => {

@@ -19,9 +19,9 @@ export async function findContactsByEmails(db: Database, workspaceId: string, em
  * import cannot revive an address. Rows travel as one JSON parameter that the database unpacks, in
  * address order, so concurrent writers lock rows in one order and do not deadlock.
  *
- * Returns the addresses that were inserted when the caller's lookup could have been overtaken: on
- * PostgreSQL another import may insert an address between the lookup and this write. On SQLite the
- * lookup ran under the same write lock, so it returns null (the lookup was exact). Imports run this
+ * Returns what became of each row (imported, updated, unchanged) where the caller's lookup could
+ * have been overtaken: on PostgreSQL another import may insert an address between the lookup and
+ * this write. On SQLite the lookup ran under the same write lock, so it returns null (it was exact). Imports run this
  * per 1,000 rows, so each dialect takes its faster route to the new ids: PostgreSQL returns them
  * from the insert, while on SQLite RETURNING costs more than finding the rows again through the
  * unique index.
@@ -33,12 +33,14 @@ export async function upsertContactsOnList(
   kept: { id: number; email: string }[],
   now: Date,
   merge: boolean,
-): Promise<Set<string> | null> {
+): Promise<Map<string, "imported" | "updated" | "unchanged"> | null> {
   const { workspaceId, listId } = scope;
   const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
   const json = JSON.stringify([...rows].sort(byEmail));
   const at = now.getTime();
   if (db.dialect === "postgres") {
+    // Another import may have added an address since the lookup: it merges into that row (or, to
+    // keep, leaves it) and only real changes are written and returned.
     const written =
       rows.length === 0
         ? []
@@ -46,17 +48,25 @@ export async function upsertContactsOnList(
             insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
             select ${workspaceId}, r.email, r.attributes, r.status, ${at}, ${at}
             from jsonb_to_recordset(${json}::jsonb) as r(email text, attributes jsonb, status text)
-            on conflict (workspace_id, email) do update set ${
-              merge ? sql`attributes = contacts.attributes || excluded.attributes, updated_at = excluded.updated_at` : sql`updated_at = contacts.updated_at`
+            on conflict (workspace_id, email) do ${
+              merge
+                ? sql`update set attributes = contacts.attributes || excluded.attributes, updated_at = excluded.updated_at
+                      where contacts.attributes is distinct from contacts.attributes || excluded.attributes`
+                : sql`nothing`
             }
             returning id, email, (xmax = 0) as inserted`);
-    const ids = JSON.stringify([...written.map((w) => Number(w.id)), ...kept.map((k) => k.id)].sort((a, b) => a - b));
+    const outcome = new Map<string, "imported" | "updated" | "unchanged">(written.map((w) => [w.email, w.inserted ? "imported" : "updated"]));
+    // Rows left as they were are not returned: their ids come from a fresh look (which sees the other import's commit).
+    const untouched = rows.filter((r) => !outcome.has(r.email)).map((r) => r.email);
+    const found = untouched.length === 0 ? [] : await db.rows<{ id: number; email: string }>(sql`select id, email from contacts where workspace_id = ${workspaceId} and ${inJson(db, db.t.contacts.email, untouched)}`);
+    for (const f of found) outcome.set(f.email, "unchanged");
+    const ids = JSON.stringify([...written, ...found, ...kept].map((r) => Number(r.id)).sort((a, b) => a - b));
     if (ids !== "[]")
       await db.rows(sql`
         insert into list_contacts (list_id, contact_id, workspace_id, created_at)
         select ${listId}, x::bigint, ${workspaceId}, ${at} from jsonb_array_elements_text(${ids}::jsonb) as x
         on conflict do nothing`);
-    return new Set(written.filter((w) => w.inserted).map((w) => w.email));
+    return outcome;
   }
   if (rows.length > 0)
     await db.rows(sql`

@@ -310,19 +310,14 @@ export async function runImport(deps: Deps, ref: ImportRef): Promise<void> {
           delta.updated++;
         }
       }
-      const inserted = await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now, row!.onConflict === "update");
+      const outcome = await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now, row!.onConflict === "update");
       // Another import may have added (or a user deleted) an address since the lookup: count what happened.
-      for (const w of inserted ? writes : []) {
-        const isNew = inserted!.has(w.email);
-        if (isNew === looksNew.has(w.email)) continue;
-        if (isNew) {
-          delta.imported++;
-          delta.updated--;
-        } else {
-          delta.imported--;
-          if (row!.onConflict === "keep") delta.unchanged++;
-          else delta.updated++;
-        }
+      for (const w of outcome ? writes : []) {
+        const guessed = looksNew.has(w.email) ? "imported" : "updated";
+        const actual = outcome!.get(w.email) ?? "unchanged";
+        if (guessed === actual) continue;
+        delta[guessed]--;
+        delta[actual]++;
       }
       await previous;
       const keep = errors.slice(0, ERRORS_KEPT - counters.errors.length);
