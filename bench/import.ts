@@ -10,12 +10,11 @@
  *
  *   bun bench/import.ts [rows] [sqlite|postgres|both]
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database as BunSqlite } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
 import Papa from "papaparse";
 import postgres from "postgres";
 import { createPostgresDatabase } from "../tests/support/db";

@@ -346,24 +346,30 @@ describe("one run per import", () => {
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000 });
   });
 
-  test.if(dialect === "postgres")("a batch that waits too long on another writer's lock gives up, and the run resumes from its last committed row", async () => {
-    const { listId, id, ref } = await runningImport("held");
-    const { db } = t.database;
-    const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
-    // Another writer holds, uncommitted, an address of the second batch for longer than the lock timeout (5 s).
+  /**
+   * Runs `run` while another connection holds an uncommitted contact (`email` in the import's
+   * workspace) for `holdMs`, then commits or rolls it back and waits for `run` to finish.
+   */
+  async function whileAnotherWriterHolds(ref: { workspaceId: string }, email: string, attributes: string, holdMs: number, end: "commit" | "rollback", run: () => Promise<void>) {
     const other = postgres(t.database.url, { max: 1, onnotice: () => {} });
     const connection = await other.reserve();
     try {
       await connection`begin`;
-      await connection`insert into contacts (workspace_id, email, attributes, status, created_at, updated_at) values (${row!.workspaceId}, 'held1500@example.com', '{}', 'active', 0, 0)`;
-      const run = runImport(t.deps, ref);
-      await Bun.sleep(6500);
-      await connection`rollback`;
-      await run;
+      await connection`insert into contacts (workspace_id, email, attributes, status, created_at, updated_at) values (${ref.workspaceId}, ${email}, ${attributes}, 'active', 0, 0)`;
+      const running = run();
+      await Bun.sleep(holdMs);
+      await connection.unsafe(end);
+      await running;
     } finally {
       connection.release();
       await other.end();
     }
+  }
+
+  test.if(dialect === "postgres")("a batch that waits too long on another writer's lock gives up, and the run resumes from its last committed row", async () => {
+    const { listId, id, ref } = await runningImport("held");
+    // An address of the second batch, held for longer than the lock timeout (5 s).
+    await whileAnotherWriterHolds(ref, "held1500@example.com", "{}", 6500, "rollback", () => runImport(t.deps, ref));
     expect(t.logs.some((line) => line.includes("locks; resuming") && line.includes(id))).toBe(true);
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 3000 });
     expect((await contacts(listId)).total).toBe(3000);
@@ -371,22 +377,8 @@ describe("one run per import", () => {
 
   test.if(dialect === "postgres")("an address another import adds between the lookup and the write is counted as found, and kept as it was when asked to keep", async () => {
     const { listId, id, ref } = await runningImport("raced", "keep");
-    const { db } = t.database;
-    const [row] = await db.orm.select().from(db.t.imports).where(eq(db.t.imports.id, id));
-    const other = postgres(t.database.url, { max: 1, onnotice: () => {} });
-    const connection = await other.reserve();
-    try {
-      // Not yet committed when the import looks the address up; committed while its insert waits.
-      await connection`begin`;
-      await connection`insert into contacts (workspace_id, email, attributes, status, created_at, updated_at) values (${row!.workspaceId}, 'raced1500@example.com', '{"n":"theirs"}', 'active', 0, 0)`;
-      const run = runImport(t.deps, ref);
-      await Bun.sleep(1000);
-      await connection`commit`;
-      await run;
-    } finally {
-      connection.release();
-      await other.end();
-    }
+    // Not yet committed when the import looks the address up; committed while its insert waits.
+    await whileAnotherWriterHolds(ref, "raced1500@example.com", '{"n":"theirs"}', 1000, "commit", () => runImport(t.deps, ref));
     expect((await c.get(`/imports/${id}`)).json).toMatchObject({ status: "done", total: 3000, imported: 2999, unchanged: 1, updated: 0 });
     const listed = await contacts(listId, "raced1500@");
     expect(listed.items.map((i) => [i.email, i.attributes.n])).toEqual([["raced1500@example.com", "theirs"]]);

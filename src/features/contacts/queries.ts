@@ -21,10 +21,10 @@ export async function findContactsByEmails(db: Database, workspaceId: string, em
  *
  * Returns what became of each row (imported, updated, unchanged) where the caller's lookup could
  * have been overtaken: on PostgreSQL another import may insert an address between the lookup and
- * this write. On SQLite the lookup ran under the same write lock, so it returns null (it was exact). Imports run this
- * per 1,000 rows, so each dialect takes its faster route to the new ids: PostgreSQL returns them
- * from the insert, while on SQLite RETURNING costs more than finding the rows again through the
- * unique index.
+ * this write. On SQLite the lookup ran under the same write lock, so it returns null (it was
+ * exact). Imports run this per 1,000 rows, so each dialect takes its faster route to the new ids:
+ * PostgreSQL returns them from the insert, while on SQLite RETURNING costs more than finding the
+ * rows again through the unique index.
  */
 export async function upsertContactsOnList(
   db: Database,
@@ -58,7 +58,7 @@ export async function upsertContactsOnList(
     const outcome = new Map<string, "imported" | "updated" | "unchanged">(written.map((w) => [w.email, w.inserted ? "imported" : "updated"]));
     // Rows left as they were are not returned: their ids come from a fresh look (which sees the other import's commit).
     const untouched = rows.filter((r) => !outcome.has(r.email)).map((r) => r.email);
-    const found = untouched.length === 0 ? [] : await db.rows<{ id: number; email: string }>(sql`select id, email from contacts where workspace_id = ${workspaceId} and ${inJson(db, db.t.contacts.email, untouched)}`);
+    const found = await findContactsByEmails(db, workspaceId, untouched);
     for (const f of found) outcome.set(f.email, "unchanged");
     const ids = JSON.stringify([...written, ...found, ...kept].map((r) => Number(r.id)).sort((a, b) => a - b));
     if (ids !== "[]")
@@ -73,8 +73,8 @@ export async function upsertContactsOnList(
       insert into contacts (workspace_id, email, attributes, status, created_at, updated_at)
       select ${workspaceId}, j.value ->> '$.email', json(j.value -> '$.attributes'), j.value ->> '$.status', ${at}, ${at}
       from json_each(${json}) j where true
-      on conflict (workspace_id, email) do update set ${
-        merge ? sql`attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at` : sql`updated_at = contacts.updated_at`
+      on conflict (workspace_id, email) do ${
+        merge ? sql`update set attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at` : sql`nothing`
       }`);
   const emails = JSON.stringify([...rows.map((r) => r.email), ...kept.map((k) => k.email)]);
   if (emails === "[]") return null;

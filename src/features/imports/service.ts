@@ -233,7 +233,7 @@ export async function runImport(deps: Deps, ref: ImportRef): Promise<void> {
   // Nothing to do when the import is not running, or when another run holds it.
   const row = await claimImport(db, ref, lease, clock.now());
   if (!row || !row.mapping || !row.format) return;
-  const { mapping, format, workspaceId, listId } = row;
+  const { mapping, format, workspaceId, listId, onConflict } = row;
   const filePath = row.filePath!;
   let counters: ImportCounters = importCounters(row);
   const seen = new Set<string>();
@@ -302,7 +302,7 @@ export async function runImport(deps: Deps, ref: ImportRef): Promise<void> {
           continue;
         }
         const merged = { ...old.attributes, ...v.attributes };
-        if (row!.onConflict === "keep" || JSON.stringify(merged) === JSON.stringify(old.attributes)) {
+        if (onConflict === "keep" || JSON.stringify(merged) === JSON.stringify(old.attributes)) {
           kept.push({ id: old.id, email: v.email });
           delta.unchanged++;
         } else {
@@ -310,7 +310,7 @@ export async function runImport(deps: Deps, ref: ImportRef): Promise<void> {
           delta.updated++;
         }
       }
-      const outcome = await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now, row!.onConflict === "update");
+      const outcome = await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now, onConflict === "update");
       // Another import may have added (or a user deleted) an address since the lookup: count what happened.
       for (const w of outcome ? writes : []) {
         const guessed = looksNew.has(w.email) ? "imported" : "updated";
