@@ -106,7 +106,8 @@ export const contacts = pgTable(
     createdAt: ms("created_at").notNull(),
     updatedAt: ms("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("contacts_workspace_email_idx").on(t.workspaceId, t.email)],
+  // text_pattern_ops: the same unique index also serves "address starts with" searches, whatever the database's collation.
+  (t) => [uniqueIndex("contacts_workspace_email_idx").on(t.workspaceId, t.email.op("text_pattern_ops"))],
 );
 
 export const lists = pgTable(
@@ -115,6 +116,10 @@ export const lists = pgTable(
     id: text("id").primaryKey(),
     workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
+    /** Members of the list, kept in the same transaction as every change of membership (pages never count a big list). */
+    contactCount: integer("contact_count").notNull().default(0),
+    /** The attribute columns the list's imports brought, with the header each had in its CSV. */
+    columns: json<{ key: string; label: string }[]>("columns").notNull().default(sql`'[]'::jsonb`),
     createdAt: ms("created_at").notNull(),
   },
   (t) => [index("lists_workspace_idx").on(t.workspaceId)],
@@ -127,8 +132,14 @@ export const listContacts = pgTable(
     contactId: id("contact_id").notNull(),
     workspaceId: text("workspace_id").notNull(),
     createdAt: ms("created_at").notNull(),
+    /** The row of the CSV it came from (0 when added by hand): with created_at, the order the list was filled in. */
+    position: integer("position").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.listId, t.contactId] }), index("list_contacts_contact_idx").on(t.contactId)],
+  (t) => [
+    primaryKey({ columns: [t.listId, t.contactId] }),
+    index("list_contacts_contact_idx").on(t.contactId),
+    index("list_contacts_added_idx").on(t.listId, t.createdAt, t.position),
+  ],
 );
 
 export const imports = pgTable(
@@ -313,4 +324,10 @@ export const invites = pgTable("invites", {
   createdAt: ms("created_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
   usedAt: ms("used_at"),
+});
+
+/** One row per instance-wide probe: /healthz and start-up write here to learn whether the database accepts writes. */
+export const instanceHealth = pgTable("instance_health", {
+  id: text("id").primaryKey(),
+  checkedAt: ms("checked_at").notNull(),
 });

@@ -48,6 +48,7 @@ describe("schema parity", () => {
         "contacts",
         "events",
         "imports",
+        "instance_health",
         "invites",
         "list_contacts",
         "lists",
@@ -63,7 +64,7 @@ describe("schema parity", () => {
   });
 
   test("every domain table carries workspace_id", () => {
-    const instanceWide = new Set(["users", "sessions", "auth_failures", "workspaces"]);
+    const instanceWide = new Set(["users", "sessions", "auth_failures", "workspaces", "instance_health"]);
     for (const [name, table] of Object.entries(sqliteShape())) {
       if (instanceWide.has(name)) continue;
       expect({ name, hasWorkspace: "workspace_id" in table.columns }).toEqual({ name, hasWorkspace: true });
