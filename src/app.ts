@@ -13,6 +13,7 @@ import { listsRoutes } from "./features/lists/routes";
 import { suppressionsRoutes } from "./features/suppressions/routes";
 import { templatesRoutes } from "./features/templates/routes";
 import { unsubscribeRoutes } from "./features/unsubscribe/routes";
+import { workspacesRoutes } from "./features/workspaces/routes";
 import { assetRoutes } from "./web/assets";
 import { context } from "./web/context";
 import { describeError } from "./web/errors";
@@ -92,6 +93,7 @@ export function createApp(deps: Deps) {
     .use(suppressionsRoutes(ctx))
     .use(unsubscribeRoutes(ctx))
     .use(templatesRoutes(ctx))
+    .use(workspacesRoutes(ctx))
     .use(adminRoutes(ctx));
 }
 

@@ -1,6 +1,22 @@
 // Small behaviours shared by every page. Alpine's CSP build cannot evaluate inline expressions, so
 // components are registered here by name and pages refer to them with x-data="name".
 document.addEventListener("alpine:init", () => {
+  // The navigation behind the menu button on narrow screens (wide screens show it as a sidebar).
+  window.Alpine.data("navMenu", () => ({
+    open: false,
+    get expanded() {
+      return this.open ? "true" : "false";
+    },
+    get navClasses() {
+      return { hidden: !this.open, flex: this.open };
+    },
+    toggle() {
+      this.open = !this.open;
+    },
+    close() {
+      this.open = false;
+    },
+  }));
   window.Alpine.data("copyable", () => ({
     copied: false,
     get label() {
@@ -29,3 +45,16 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   for (const slot of form.querySelectorAll('[id^="field-"][id$="-error"]')) slot.textContent = "";
   for (const input of form.querySelectorAll('[aria-invalid="true"]')) input.removeAttribute("aria-invalid");
 });
+
+// Dates arrive in UTC; show them in the reader's time zone, the full local timestamp on hover.
+function localTimes(root) {
+  for (const el of root.querySelectorAll?.("time[data-local]") ?? []) {
+    const at = new Date(el.getAttribute("datetime"));
+    if (Number.isNaN(at.getTime())) continue;
+    const full = at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" });
+    el.textContent = el.dataset.local === "datetime" ? at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : at.toLocaleDateString(undefined, { dateStyle: "medium" });
+    el.title = full;
+  }
+}
+document.addEventListener("DOMContentLoaded", () => localTimes(document));
+document.addEventListener("htmx:afterSwap", (event) => localTimes(event.detail.elt.parentElement ?? document));

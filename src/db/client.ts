@@ -27,8 +27,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(url: string): Promise<Database> {
-  return /^postgres(ql)?:/.test(url) ? openPostgres(url) : openSqlite(url);
+/** `poolSize`: PostgreSQL connections (a worker thread that runs one job needs only a few). */
+export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+  return /^postgres(ql)?:/.test(url) ? openPostgres(url, options.poolSize ?? 10) : openSqlite(url);
 }
 
 async function openSqlite(url: string): Promise<Database> {
@@ -50,9 +51,9 @@ async function openSqlite(url: string): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, max: number): Promise<Database> {
   const client = postgres(url, {
-    max: 10,
+    max,
     onnotice: () => {},
     // bigint columns hold epoch milliseconds and ids: both fit a JS number.
     types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },

@@ -139,7 +139,7 @@ export const imports = sqliteTable(
     id: text("id").primaryKey(),
     workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
     listId: text("list_id").notNull().references(() => lists.id, { onDelete: "cascade" }),
-    status: text("status").$type<"uploaded" | "running" | "done" | "failed">().notNull(),
+    status: text("status").$type<"uploaded" | "running" | "done" | "failed" | "cancelled">().notNull(),
     fileName: text("file_name"),
     filePath: text("file_path"),
     fileSize: integer("file_size").notNull().default(0),

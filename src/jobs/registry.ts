@@ -1,6 +1,6 @@
 import type { Deps } from "../deps";
 import { pruneAuth } from "../features/auth/service";
-import { recoverImports, runImport, sweepUploads } from "../features/imports/service";
+import { recoverImports, runImportInWorker, sweepUploads } from "../features/imports/imports.job";
 
 /** Every background job by name. Data is ids only; handlers re-read the database and are idempotent. */
 export interface JobData {
@@ -17,6 +17,6 @@ export const handlers: Record<JobName, (deps: Deps, data: JobData) => Promise<vo
     await recoverImports(deps);
   },
   imports: async (deps, data) => {
-    if (data.id && data.workspaceId) await runImport(deps, { workspaceId: data.workspaceId, id: data.id });
+    if (data.id && data.workspaceId) await runImportInWorker(deps, { workspaceId: data.workspaceId, id: data.id });
   },
 };

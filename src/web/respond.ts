@@ -1,10 +1,16 @@
 /** How to answer: a JSON client, an htmx swap, or a full browser page. One helper decides, routes just ask. */
 export function isHtmx(request: Request): boolean {
-  return request.headers.get("hx-request") === "true";
+  return request.headers.get("hx-request") === "true" && !isHistoryRestore(request);
+}
+
+/** htmx reloading a page it pushed into the history (back or forward after its cache lost it): it needs the whole page. */
+function isHistoryRestore(request: Request): boolean {
+  return request.headers.get("hx-history-restore-request") === "true";
 }
 
 /** A plain browser navigation or form post (no htmx): answer with a page or a redirect. */
 export function wantsPage(request: Request): boolean {
+  if (isHistoryRestore(request)) return true;
   if (isHtmx(request)) return false;
   const accept = request.headers.get("accept") ?? "";
   return accept.includes("text/html");

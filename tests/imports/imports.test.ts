@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import { markImportRunning } from "../../src/features/imports/queries";
-import { runImport } from "../../src/features/imports/service";
+import { runImport } from "../../src/features/imports/imports.job";
 import { handlers } from "../../src/jobs/registry";
 import postgres from "postgres";
 import { createTestApp, type TestApp } from "../support/app";
@@ -238,7 +238,8 @@ describe("malformed start requests", () => {
 describe("upload housekeeping", () => {
   test("a refused upload leaves no file; abandoned previews and failed imports are swept after a day", async () => {
     const { readdirSync } = await import("node:fs");
-    const { importsDir, sweepUploads } = await import("../../src/features/imports/service");
+    const { importsDir } = await import("../../src/features/imports/service");
+    const { sweepUploads } = await import("../../src/features/imports/imports.job");
     const dir = importsDir(t.deps);
     const list = await c.post("/lists", { name: "Sweep" });
     expect((await uploadCsv(c, list.json.id, "email\na@example.com\n", { onConflict: "merge" })).status).toBe(422);

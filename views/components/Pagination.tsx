@@ -1,9 +1,9 @@
-/** Previous/next links for a paged table; `href` builds the URL of a page (htmx swaps the table in place). */
+/** Previous/next links for a paged table; `href` builds the URL of a page (htmx swaps the table in place and puts that URL in the address bar, so reload and new tabs show the same page). */
 export function Pagination({ page, pageSize, total, href, target }: { page: number; pageSize: number; total: number; href: (page: number) => string; target: string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages <= 1) return <p class="mt-3 text-sm text-slate-500" safe>{`${total.toLocaleString("en")} in all`}</p>;
   const link = (p: number, label: string) => (
-    <a href={href(p)} hx-get={href(p)} hx-target={target} hx-swap="outerHTML" hx-push-url="false" class="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50" safe>
+    <a href={href(p)} hx-get={href(p)} hx-target={target} hx-swap="outerHTML" hx-push-url="true" class="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50" safe>
       {label}
     </a>
   );

@@ -105,11 +105,25 @@ export function ImportProgress({ report }: { report: ImportReport }) {
     >
       {running ? (
         <>
-          <p class="mb-2 text-sm" safe>{`Importing… ${report.total.toLocaleString("en")} rows so far, ${report.rowsPerSecond.toLocaleString("en")} rows per second.`}</p>
-          <progress class="w-full h-3 mb-4" max="100" value={String(percent)} aria-label="Import progress" safe>{`${percent}%`}</progress>
+          <p class="mb-2 text-sm" safe>{`Importing${report.fileName ? ` ${report.fileName}` : ""}… ${report.total.toLocaleString("en")} rows so far, ${report.rowsPerSecond.toLocaleString("en")} rows per second.`}</p>
+          <progress class="w-full h-3 mb-2" max="100" value={String(percent)} aria-label="Import progress" safe>{`${percent}%`}</progress>
+          <p class="mb-4 text-xs text-slate-500">You can leave this page: the import carries on, and the list shows its progress.</p>
+          <Button
+            kind="secondary"
+            type="button"
+            hx-post={`/imports/${report.id}/cancel`}
+            hx-target="#import-step"
+            hx-swap="outerHTML"
+            hx-confirm={`Cancel this import? The ${report.total.toLocaleString("en")} rows imported so far stay on the list; the rest of the file is not imported.`}
+            data-testid="cancel-import"
+          >
+            Cancel import
+          </Button>
         </>
-      ) : report.status === "failed" ? (
-        <Flash kind="error" message={report.failure ?? "The import failed."} />
+      ) : report.status === "failed" || report.status === "cancelled" ? (
+        <Flash kind={report.status === "failed" ? "error" : "info"} message={report.failure ?? "The import failed."} />
+      ) : report.status === "uploaded" ? (
+        <Flash kind="info" message="This file was uploaded but its import was never started." />
       ) : (
         <Flash kind="success" message={`Import finished: ${report.total.toLocaleString("en")} rows read, at ${report.rowsPerSecond.toLocaleString("en")} rows per second.`} />
       )}
@@ -138,13 +152,13 @@ export function ImportProgress({ report }: { report: ImportReport }) {
         ""
       )}
       {!running && report.invalid > 0 ? (
-        <div class="mt-4">
+        <div class="mt-4 overflow-x-auto">
           <table class="text-sm mb-2">
             <tbody>
               {report.errors.slice(0, 10).map((e) => (
                 <tr>
-                  <td class="pr-4 text-slate-500" safe>{`Row ${e.row}`}</td>
-                  <td safe>{e.reason}</td>
+                  <td class="pr-4 align-top whitespace-nowrap text-slate-500" safe>{`Row ${e.row}`}</td>
+                  <td class="break-words" safe>{e.reason}</td>
                 </tr>
               ))}
             </tbody>
@@ -157,9 +171,12 @@ export function ImportProgress({ report }: { report: ImportReport }) {
         ""
       )}
       {!running ? (
-        <p class="mt-6">
-          <a href={`/lists/${report.listId}`} class="text-sm text-sky-700 underline">
+        <p class="mt-6 flex flex-wrap gap-4 text-sm">
+          <a href={`/lists/${report.listId}`} class="text-sky-700 underline">
             Back to the list
+          </a>
+          <a href={`/lists/${report.listId}/import`} class="text-sky-700 underline">
+            Import another file
           </a>
         </p>
       ) : (
@@ -169,22 +186,43 @@ export function ImportProgress({ report }: { report: ImportReport }) {
   );
 }
 
-export function ImportPage({ auth, list }: { auth: Auth; list: { id: string; name: string } }) {
+/** The line a list page shows while an import into it runs, refreshed every two seconds until it ends. */
+export function ImportBanner({ report }: { report: ImportReport }) {
+  const running = report.status === "running";
+  const percent = Math.round(report.progress * 100);
   return (
-    <AppShell auth={auth} active="lists" title="Import contacts">
-      <p class="mb-6 text-sm text-slate-600">
-        <a href="/lists" class="underline">
-          Lists
-        </a>{" "}
-        ›{" "}
-        <a href={`/lists/${list.id}`} class="underline" safe>
-          {list.name}
-        </a>{" "}
-        › Import
-      </p>
-      <section class="rounded-lg border border-slate-200 bg-white p-6">
-        <UploadForm listId={list.id} />
-      </section>
+    <div
+      id="import-banner"
+      data-testid="import-banner"
+      data-status={report.status}
+      class={`mb-4 rounded border px-4 py-3 text-sm ${running ? "border-sky-300 bg-sky-50 text-sky-900" : report.status === "done" ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-slate-300 bg-slate-50 text-slate-800"}`}
+      role="status"
+      {...(running ? { "hx-get": `/imports/${report.id}/banner`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {})}
+    >
+      {running ? (
+        <>
+          <p safe>{`An import is running: ${percent}% of ${report.fileName ?? "the file"} read, ${report.total.toLocaleString("en")} rows so far (${report.imported.toLocaleString("en")} new contacts).`}</p>
+          <progress class="mt-2 h-2 w-full" max="100" value={String(percent)} aria-label="Import progress" safe>{`${percent}%`}</progress>
+          <a href={`/imports/${report.id}`} class="mt-1 inline-block underline">
+            Details or cancel
+          </a>
+        </>
+      ) : (
+        <p>
+          <span safe>{report.status === "done" ? `The import finished: ${report.imported.toLocaleString("en")} new contacts, ${report.updated.toLocaleString("en")} updated. ` : `${report.failure ?? "The import stopped."} `}</span>
+          <a href={`/lists/${report.listId}`} class="underline">
+            Show the list as it is now
+          </a>
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function ImportPage({ auth, list, report }: { auth: Auth; list: { id: string; name: string }; report: ImportReport | null }) {
+  return (
+    <AppShell auth={auth} active="lists" title={report ? "Import" : "Import contacts"} crumbs={[{ href: "/lists", label: "Lists" }, { href: `/lists/${list.id}`, label: list.name }]}>
+      <section class="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">{report ? <ImportProgress report={report} /> : <UploadForm listId={list.id} />}</section>
     </AppShell>
   );
 }

@@ -1,4 +1,4 @@
-import type { PropsWithChildren } from "@kitajs/html";
+import type { Children, PropsWithChildren } from "@kitajs/html";
 import type { Auth } from "../../src/features/auth/model";
 import { Page } from "./Page";
 
@@ -13,61 +13,107 @@ const NAV: { key: NavKey; label: string; href: string }[] = [
   { key: "settings", label: "Settings", href: "/settings" },
 ];
 
+export interface Crumb {
+  href: string;
+  label: string;
+}
+
 export interface ShellProps {
   auth: Auth;
   active: NavKey;
   title: string;
+  /** The pages above this one, outermost first; the title ends the trail. */
+  crumbs?: Crumb[];
+  /** The page's one primary action, on the title's row. */
+  action?: Children;
 }
 
-export function AppShell({ auth, active, title, children }: PropsWithChildren<ShellProps>) {
+/**
+ * Every signed-in page: the navigation as a sidebar on wide screens and, below 768 px, behind a menu
+ * button in a top bar (public/islands/app.js, "navMenu"); breadcrumbs, the title with its primary
+ * action, and the flash area.
+ */
+export function AppShell({ auth, active, title, crumbs, action, children }: PropsWithChildren<ShellProps>) {
   const items = auth.user.role === "admin" ? [...NAV, { key: "admin" as const, label: "Admin", href: "/admin" }] : NAV;
   return (
     <Page title={title}>
       <div class="min-h-full md:flex">
-        <aside class="md:w-56 md:min-h-screen bg-slate-900 text-slate-100 flex md:flex-col">
-          <a href="/dashboard" class="px-5 py-4 text-lg font-semibold tracking-tight">
-            Sesame
-          </a>
-          <nav aria-label="Main" class="flex md:flex-col gap-1 px-2 pb-2 overflow-x-auto">
-            {items.map((item) => (
-              <a
-                href={item.href}
-                aria-current={item.key === active ? "page" : undefined}
-                class={
-                  "rounded px-3 py-2 text-sm whitespace-nowrap focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 " +
-                  (item.key === active ? "bg-slate-700 text-white" : "text-slate-300 hover:bg-slate-800 hover:text-white")
-                }
-                safe
-              >
-                {item.label}
-              </a>
-            ))}
-          </nav>
-          <div class="mt-auto hidden md:block px-5 py-4 text-xs text-slate-400 border-t border-slate-800">
-            <p class="truncate" safe>
-              {auth.workspace.name}
-            </p>
-            <p class="truncate" data-testid="current-user" safe>
-              {auth.user.email}
-            </p>
-            <form method="post" action="/auth/logout" class="mt-2">
-              <button type="submit" class="text-slate-300 underline hover:text-white">
-                Log out
-              </button>
-            </form>
+        <aside class="bg-slate-900 text-slate-100 md:flex md:w-56 md:min-h-screen md:shrink-0 md:flex-col" x-data="navMenu" {...{ "x-on:keydown.escape.window": "close" }}>
+          <div class="flex items-center justify-between">
+            <a href="/dashboard" class="px-5 py-4 text-lg font-semibold tracking-tight">
+              Sesame
+            </a>
+            <button
+              type="button"
+              class="mr-3 rounded px-3 py-2 text-sm text-slate-200 hover:bg-slate-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 md:hidden"
+              aria-controls="main-nav"
+              aria-expanded="false"
+              x-bind:aria-expanded="expanded"
+              x-on:click="toggle"
+              data-testid="menu-button"
+            >
+              Menu
+            </button>
+          </div>
+          <div id="main-nav" class="hidden flex-col md:flex md:flex-1" x-bind:class="navClasses" data-testid="main-nav">
+            <nav aria-label="Main" class="flex flex-col gap-1 px-2 pb-2">
+              {items.map((item) => (
+                <a
+                  href={item.href}
+                  aria-current={item.key === active ? "page" : undefined}
+                  class={
+                    "rounded px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 " +
+                    (item.key === active ? "bg-slate-700 text-white" : "text-slate-300 hover:bg-slate-800 hover:text-white")
+                  }
+                  safe
+                >
+                  {item.label}
+                </a>
+              ))}
+            </nav>
+            <div class="mt-auto border-t border-slate-800 px-5 py-4 text-xs text-slate-400">
+              <p class="truncate" safe>
+                {auth.workspace.name}
+              </p>
+              <p class="truncate" data-testid="current-user" safe>
+                {auth.user.email}
+              </p>
+              <form method="post" action="/auth/logout" class="mt-2">
+                <button type="submit" class="text-slate-300 underline hover:text-white">
+                  Log out
+                </button>
+              </form>
+            </div>
           </div>
         </aside>
-        <main class="flex-1 px-4 py-6 md:px-10 md:py-8">
+        <main class="min-w-0 flex-1 px-4 py-6 md:px-10 md:py-8">
           <div id="flash" aria-live="polite"></div>
-          <h1 class="text-2xl font-semibold mb-6" safe>
-            {title}
-          </h1>
+          {crumbs?.length ? (
+            <nav aria-label="Breadcrumb" class="mb-2 text-sm text-slate-600">
+              <ol class="flex flex-wrap items-center gap-1">
+                {crumbs.map((crumb) => (
+                  <li>
+                    <a href={crumb.href} class="underline hover:text-slate-900" safe>
+                      {crumb.label}
+                    </a>
+                    <span aria-hidden="true"> ›</span>
+                  </li>
+                ))}
+                <li aria-current="page" class="min-w-0 truncate" safe>
+                  {title}
+                </li>
+              </ol>
+            </nav>
+          ) : (
+            ""
+          )}
+          <div class="mb-6 flex flex-wrap items-center justify-between gap-3">
+            <h1 class="min-w-0 break-words text-2xl font-semibold" safe>
+              {title}
+            </h1>
+            {action ?? ""}
+          </div>
           {children}
-          <form method="post" action="/auth/logout" class="mt-10 md:hidden">
-            <button type="submit" class="text-sm underline">
-              Log out
-            </button>
-          </form>
         </main>
       </div>
     </Page>

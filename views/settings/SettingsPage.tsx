@@ -2,6 +2,7 @@ import type { Auth } from "../../src/features/auth/model";
 import { AppShell } from "../layouts/AppShell";
 
 const SECTIONS = [
+  { href: "/settings/workspace", title: "Workspace", text: "The name recipients see when they unsubscribe." },
   { href: "/settings/aws", title: "AWS", text: "Keys, SES account status and quota, sending identities, bounce and complaint tracking." },
 ];
 

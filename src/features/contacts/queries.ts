@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { inJson, type Database } from "../../db/client";
 import type { ContactStatus } from "./model";
 
@@ -21,19 +21,21 @@ export async function findContactsByEmails(db: Database, workspaceId: string, em
  *
  * Returns what became of each row (imported, updated, unchanged) where the caller's lookup could
  * have been overtaken: on PostgreSQL another import may insert an address between the lookup and
- * this write. On SQLite the lookup ran under the same write lock, so it returns null (it was
- * exact). Imports run this per 1,000 rows, so each dialect takes its faster route to the new ids:
+ * this write. On SQLite the lookup ran under the same write lock, so `outcome` is null (it was
+ * exact). `joined` counts the contacts that were not on the list before; the caller adds it to the
+ * list's count. Each membership keeps the CSV row it came from (`row`), so "order added" is the
+ * file's order even though rows are written in address order. Imports run this per 1,000 rows, so each dialect takes its faster route to the new ids:
  * PostgreSQL returns them from the insert, while on SQLite RETURNING costs more than finding the
  * rows again through the unique index.
  */
 export async function upsertContactsOnList(
   db: Database,
   scope: { workspaceId: string; listId: string },
-  rows: { email: string; attributes: Record<string, string>; status: ContactStatus }[],
-  kept: { id: number; email: string }[],
+  rows: { email: string; attributes: Record<string, string>; status: ContactStatus; row: number }[],
+  kept: { id: number; email: string; row: number }[],
   now: Date,
   merge: boolean,
-): Promise<Map<string, "imported" | "updated" | "unchanged"> | null> {
+): Promise<{ outcome: Map<string, "imported" | "updated" | "unchanged"> | null; joined: number }> {
   const { workspaceId, listId } = scope;
   const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
   const json = JSON.stringify([...rows].sort(byEmail));
@@ -60,13 +62,20 @@ export async function upsertContactsOnList(
     const untouched = rows.filter((r) => !outcome.has(r.email)).map((r) => r.email);
     const found = await findContactsByEmails(db, workspaceId, untouched);
     for (const f of found) outcome.set(f.email, "unchanged");
-    const ids = JSON.stringify([...written, ...found, ...kept].map((r) => Number(r.id)).sort((a, b) => a - b));
-    if (ids !== "[]")
-      await db.rows(sql`
-        insert into list_contacts (list_id, contact_id, workspace_id, created_at)
-        select ${listId}, x::bigint, ${workspaceId}, ${at} from jsonb_array_elements_text(${ids}::jsonb) as x
-        on conflict do nothing`);
-    return outcome;
+    const rowOf = new Map<string, number>([...rows, ...kept].map((r) => [r.email, r.row]));
+    const members = JSON.stringify(
+      [...written, ...found, ...kept].map((r) => ({ id: Number(r.id), row: rowOf.get(r.email) ?? 0 })).sort((a, b) => a.id - b.id),
+    );
+    if (members === "[]") return { outcome, joined: 0 };
+    const [inserted] = await db.rows<{ n: number }>(sql`
+      with added as (
+        insert into list_contacts (list_id, contact_id, workspace_id, created_at, position)
+        select ${listId}, m.id, ${workspaceId}, ${at}, m.row from jsonb_to_recordset(${members}::jsonb) as m(id bigint, row integer)
+        on conflict do nothing
+        returning 1
+      )
+      select count(*)::integer as n from added`);
+    return { outcome, joined: Number(inserted?.n ?? 0) };
   }
   if (rows.length > 0)
     await db.rows(sql`
@@ -76,22 +85,32 @@ export async function upsertContactsOnList(
       on conflict (workspace_id, email) do ${
         merge ? sql`update set attributes = json_patch(contacts.attributes, excluded.attributes), updated_at = excluded.updated_at` : sql`nothing`
       }`);
-  const emails = JSON.stringify([...rows.map((r) => r.email), ...kept.map((k) => k.email)]);
-  if (emails === "[]") return null;
+  const members = JSON.stringify([...rows, ...kept].map((r) => [r.email, r.row]));
+  if (members === "[]") return { outcome: null, joined: 0 };
   // CROSS JOIN keeps the JSON array as the outer loop: each address is one probe of the unique index.
   await db.rows(sql`
-    insert into list_contacts (list_id, contact_id, workspace_id, created_at)
-    select ${listId}, c.id, ${workspaceId}, ${at}
-    from json_each(${emails}) j cross join contacts c on c.workspace_id = ${workspaceId} and c.email = j.value
+    insert into list_contacts (list_id, contact_id, workspace_id, created_at, position)
+    select ${listId}, c.id, ${workspaceId}, ${at}, j.value ->> '$[1]'
+    from json_each(${members}) j cross join contacts c on c.workspace_id = ${workspaceId} and c.email = j.value ->> '$[0]'
     where true
     on conflict do nothing`);
-  return null;
+  // The caller runs this inside its transaction, so no other statement came between on this connection.
+  const [inserted] = await db.rows<{ n: number }>(sql`select changes() as n`);
+  return { outcome: null, joined: Number(inserted?.n ?? 0) };
 }
 
-/** Deletes a contact and its list memberships (there is no foreign key to cascade them). */
+/** Deletes a contact and its list memberships (there is no foreign key to cascade them), keeping the lists' counts. */
 export async function deleteContact(db: Database, workspaceId: string, id: number): Promise<boolean> {
-  const { contacts, listContacts } = db.t;
-  await db.orm.delete(listContacts).where(and(eq(listContacts.workspaceId, workspaceId), eq(listContacts.contactId, id)));
+  const { contacts, listContacts, lists } = db.t;
+  const left = await db.orm
+    .delete(listContacts)
+    .where(and(eq(listContacts.workspaceId, workspaceId), eq(listContacts.contactId, id)))
+    .returning({ listId: listContacts.listId });
+  if (left.length)
+    await db.orm
+      .update(lists)
+      .set({ contactCount: sql`${lists.contactCount} - 1` })
+      .where(and(eq(lists.workspaceId, workspaceId), inArray(lists.id, left.map((l) => l.listId))));
   const deleted = await db.orm.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id))).returning({ id: contacts.id });
   return deleted.length > 0;
 }
@@ -114,4 +133,21 @@ export async function findContact(db: Database, workspaceId: string, id: number)
   const { contacts } = db.t;
   const [row] = await db.orm.select().from(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id)));
   return row ?? null;
+}
+
+export async function insertContact(
+  db: Database,
+  row: { workspaceId: string; email: string; attributes: Record<string, string>; status: ContactStatus; now: Date },
+): Promise<number> {
+  const { contacts } = db.t;
+  const [inserted] = await db.orm
+    .insert(contacts)
+    .values({ workspaceId: row.workspaceId, email: row.email, attributes: row.attributes, status: row.status, createdAt: row.now, updatedAt: row.now })
+    .returning({ id: contacts.id });
+  return Number(inserted!.id);
+}
+
+export async function setContactAttributes(db: Database, workspaceId: string, id: number, attributes: Record<string, string>, now: Date) {
+  const { contacts } = db.t;
+  await db.orm.update(contacts).set({ attributes, updatedAt: now }).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id)));
 }

@@ -1,14 +1,27 @@
 import Papa from "papaparse";
+import type { LogLevel } from "../../config";
 import { Invalid } from "../../lib/errors";
 import { attributeKey, RESERVED_ATTRIBUTES } from "../contacts/model";
 
-export type ImportStatus = "uploaded" | "running" | "done" | "failed";
+export type ImportStatus = "uploaded" | "running" | "done" | "failed" | "cancelled";
 export type OnConflict = "update" | "keep";
 
 /** Rows written per transaction: big enough for multi-row statements to pay off, small enough to report progress often. */
 export const IMPORT_BATCH = 1000;
-/** How long a run of the import job holds its import without committing a batch before another run may take it. */
+/** How long a run of the import job holds its import without renewing before another run may take it (it renews every tenth of that). */
 export const IMPORT_LEASE_MS = 60_000;
+/** One CSV row (its quoted line breaks included) longer than this is a broken file, not data: the import stops there. */
+export const ROW_MAX_BYTES = 1024 * 1024;
+
+export class RowTooLong extends Error {
+  constructor(
+    readonly row: number,
+    limit: number,
+  ) {
+    super(`Row ${row.toLocaleString("en")} is longer than ${Math.round(limit / 1024).toLocaleString("en")} KB, so the file is probably not a CSV, or a quote is never closed.`);
+  }
+}
+
 /** A longer cell is almost certainly a broken file (an unclosed quote swallowing lines), not a value. */
 export const CELL_MAX = 2000;
 /** Invalid rows kept on the import row for the API; all of them go to the downloadable errors file. */
@@ -163,3 +176,14 @@ export function mappingFromForm(form: Record<string, unknown>, columns: string[]
     attributes: columns.flatMap((_, i) => (use(i) === "attribute" ? [{ index: i, key: String(form[`key_${i}`] ?? "") }] : [])),
   };
 }
+
+/** What the main thread tells an import's worker thread, and what the worker answers. */
+export type ImportWorkerMessage =
+  | { type: "run"; databaseUrl: string; logLevel: LogLevel; ref: { workspaceId: string; id: string } }
+  | { type: "stop" };
+
+export type ImportWorkerReply =
+  | { type: "log"; line: string }
+  | { type: "claimed"; runner: string }
+  | { type: "done" }
+  | { type: "failed"; error: string };

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { ImportCounts, ImportFormat, ImportMapping, ImportStatus, OnConflict } from "./model";
 
@@ -97,6 +97,57 @@ export async function finishImport(db: Database, ref: ImportRef, status: Extract
   return finished.length > 0;
 }
 
+/** Renews a run's lease while it works on something slow; false when it no longer holds the import (taken over, or cancelled). */
+export async function renewImportLease(db: Database, ref: ImportRef, lease: ImportLease): Promise<boolean> {
+  const { imports } = db.t;
+  const renewed = await db.orm
+    .update(imports)
+    .set({ leaseUntil: lease.until })
+    .where(and(isImport(db, ref), eq(imports.status, "running"), eq(imports.runner, lease.runner)))
+    .returning({ id: imports.id });
+  return renewed.length > 0;
+}
+
+/** Lets go of an import a run stopped working on (or whose run died), so the next run takes it at once. */
+export async function releaseImportLease(db: Database, ref: ImportRef, runner: string) {
+  const { imports } = db.t;
+  await db.orm.update(imports).set({ leaseUntil: null }).where(and(isImport(db, ref), eq(imports.runner, runner)));
+}
+
+/** At boot of the only instance: no run of an earlier process can still hold an import. */
+export async function takeOverRunningImports(db: Database) {
+  const { imports } = db.t;
+  await db.orm.update(imports).set({ leaseUntil: null }).where(eq(imports.status, "running"));
+}
+
+export async function findImportStatus(db: Database, ref: ImportRef): Promise<string | null> {
+  const { imports } = db.t;
+  const [row] = await db.orm.select({ status: imports.status }).from(imports).where(isImport(db, ref));
+  return row?.status ?? null;
+}
+
+/** Cancels an import that has not finished; the rows it committed stay. False when it had already ended. */
+export async function cancelImportRow(db: Database, workspaceId: string, id: string, failure: string, now: Date): Promise<boolean> {
+  const { imports } = db.t;
+  const cancelled = await db.orm
+    .update(imports)
+    .set({ status: "cancelled", failure, finishedAt: now, leaseUntil: null })
+    .where(and(eq(imports.workspaceId, workspaceId), eq(imports.id, id), inArray(imports.status, ["running", "uploaded"])))
+    .returning({ id: imports.id });
+  return cancelled.length > 0;
+}
+
+/** The import running into a list, if any. */
+export async function findRunningImport(db: Database, workspaceId: string, listId: string) {
+  const { imports } = db.t;
+  const [row] = await db.orm
+    .select({ id: imports.id })
+    .from(imports)
+    .where(and(eq(imports.workspaceId, workspaceId), eq(imports.listId, listId), eq(imports.status, "running")))
+    .limit(1);
+  return row ?? null;
+}
+
 /** Imports marked running, with their leases: the ones a dead run left behind are picked up again. */
 export async function runningImports(db: Database) {
   const { imports } = db.t;
@@ -117,13 +168,13 @@ export async function hasRunningImport(db: Database, workspaceId: string, listId
   return row !== undefined;
 }
 
-/** Uploads that will never be read again: failed imports, and previews not started within a day. */
+/** Uploads that will never be read again: failed or cancelled imports, and previews not started within a day. */
 export async function staleUploads(db: Database, before: Date) {
   const { imports } = db.t;
   return db.orm
     .select({ id: imports.id, status: imports.status, filePath: imports.filePath })
     .from(imports)
-    .where(and(isNotNull(imports.filePath), or(eq(imports.status, "failed"), and(eq(imports.status, "uploaded"), lt(imports.createdAt, before)))));
+    .where(and(isNotNull(imports.filePath), or(inArray(imports.status, ["failed", "cancelled"]), and(eq(imports.status, "uploaded"), lt(imports.createdAt, before)))));
 }
 
 export async function forgetUpload(db: Database, id: string, expired: boolean, now: Date) {

@@ -1,18 +1,20 @@
 import { Elysia, t } from "elysia";
-import { ImportPage, ImportProgress, MappingForm } from "../../../views/imports/ImportPage";
+import { ImportBanner, ImportPage, ImportProgress, MappingForm } from "../../../views/imports/ImportPage";
 import type { Context } from "../../web/context";
 import { requireAuth, requireScope } from "../../web/guard";
-import { isHtmx } from "../../web/respond";
+import { isHtmx, wantsPage } from "../../web/respond";
 import { getList } from "../lists/service";
 import type { ImportMapping } from "./model";
-import { importErrorsCsv, importReport, receiveImport, startImportWith } from "./service";
+import { cancelImport, importErrorsCsv, importReport, receiveImport, runningImportReport, startImportWith } from "./service";
 
 export function importsRoutes(ctx: Context) {
   return new Elysia()
     .use(ctx)
     .get("/lists/:id/import", async ({ auth, deps, params }) => {
-      const list = await getList(deps, requireScope(auth), params.id);
-      return <ImportPage auth={requireAuth(auth)} list={list} />;
+      const scope = requireScope(auth);
+      const list = await getList(deps, scope, params.id);
+      // An import already running into the list is shown, not a second upload form.
+      return <ImportPage auth={requireAuth(auth)} list={list} report={await runningImportReport(deps, scope, list.id)} />;
     })
     .post("/lists/:id/import", async ({ auth, deps, params, request, set }) => {
       const result = await receiveImport(deps, requireScope(auth), params.id, request);
@@ -34,7 +36,12 @@ export function importsRoutes(ctx: Context) {
         });
         set.status = 202;
         const report = await importReport(deps, scope, params.id);
-        return isHtmx(request) ? <ImportProgress report={report} /> : { importId: params.id, status: report.status };
+        if (isHtmx(request)) {
+          // The import's own page from now on: a reload or a second tab shows its progress.
+          set.headers["hx-push-url"] = `/imports/${params.id}`;
+          return <ImportProgress report={report} />;
+        }
+        return { importId: params.id, status: report.status };
       },
       {
         // A JSON mapping is checked here; the mapping form's use_<i>/key_<i> fields pass through.
@@ -49,11 +56,24 @@ export function importsRoutes(ctx: Context) {
       },
     )
     .get("/imports/:id", async ({ auth, deps, params, request }) => {
+      const scope = requireScope(auth);
+      const report = await importReport(deps, scope, params.id);
+      if (isHtmx(request)) return <ImportProgress report={report} />;
+      if (wantsPage(request)) return <ImportPage auth={requireAuth(auth)} list={await getList(deps, scope, report.listId)} report={report} />;
+      return report;
+    })
+    .get("/imports/:id/banner", async ({ auth, deps, params, request, redirect }) => {
       const report = await importReport(deps, requireScope(auth), params.id);
-      return isHtmx(request) ? <ImportProgress report={report} /> : report;
+      return isHtmx(request) ? <ImportBanner report={report} /> : redirect(`/imports/${encodeURIComponent(report.id)}`, 303);
+    })
+    .post("/imports/:id/cancel", async ({ auth, deps, params, request, redirect }) => {
+      const report = await cancelImport(deps, requireScope(auth), params.id);
+      if (isHtmx(request)) return <ImportProgress report={report} />;
+      if (wantsPage(request)) return redirect(`/imports/${encodeURIComponent(params.id)}`, 303);
+      return report;
     })
     .get("/imports/:id/errors.csv", async ({ auth, deps, params }) => {
       const { fileName, body } = await importErrorsCsv(deps, requireScope(auth), params.id);
-      return new Response(body, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${fileName}"` } });
+      return new Response(body, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${fileName}"`, "cache-control": "no-store" } });
     });
 }

@@ -22,15 +22,51 @@ export async function findListByName(db: Database, workspaceId: string, name: st
 }
 
 export async function listListsWithCounts(db: Database, workspaceId: string) {
-  const { lists, listContacts } = db.t;
-  const rows = await db.orm
-    .select({ id: lists.id, name: lists.name, createdAt: lists.createdAt, contacts: count(listContacts.contactId) })
+  const { lists } = db.t;
+  return db.orm
+    .select({ id: lists.id, name: lists.name, createdAt: lists.createdAt, contacts: lists.contactCount })
     .from(lists)
-    .leftJoin(listContacts, eq(listContacts.listId, lists.id))
     .where(eq(lists.workspaceId, workspaceId))
-    .groupBy(lists.id, lists.name, lists.createdAt)
     .orderBy(asc(lists.createdAt));
-  return rows.map((r) => ({ ...r, contacts: Number(r.contacts) }));
+}
+
+export async function renameListRow(db: Database, workspaceId: string, id: string, name: string): Promise<boolean> {
+  const { lists } = db.t;
+  const renamed = await db.orm.update(lists).set({ name }).where(and(eq(lists.workspaceId, workspaceId), eq(lists.id, id))).returning({ id: lists.id });
+  return renamed.length > 0;
+}
+
+/** Adds `n` new members to a list's count, in the transaction that added them. */
+export async function addListMembers(db: Database, workspaceId: string, listId: string, n: number) {
+  if (n === 0) return;
+  const { lists } = db.t;
+  await db.orm
+    .update(lists)
+    .set({ contactCount: sql`${lists.contactCount} + ${n}` })
+    .where(and(eq(lists.workspaceId, workspaceId), eq(lists.id, listId)));
+}
+
+/** Records attribute columns a list's contacts carry (new keys only; a known key keeps its first label). */
+export async function addListColumns(db: Database, workspaceId: string, listId: string, columns: { key: string; label: string }[]) {
+  const list = await findList(db, workspaceId, listId);
+  if (!list) return;
+  const known = new Set(list.columns.map((c) => c.key));
+  const fresh = columns.filter((c) => !known.has(c.key) && (known.add(c.key), true));
+  if (fresh.length === 0) return;
+  const { lists } = db.t;
+  await db.orm.update(lists).set({ columns: [...list.columns, ...fresh] }).where(and(eq(lists.workspaceId, workspaceId), eq(lists.id, listId)));
+}
+
+/** Puts one contact on a list; true when it was not on it yet (the count goes up by one). */
+export async function addListMember(db: Database, scope: { workspaceId: string; listId: string }, contactId: number, now: Date): Promise<boolean> {
+  const { listContacts } = db.t;
+  const added = await db.orm
+    .insert(listContacts)
+    .values({ listId: scope.listId, contactId, workspaceId: scope.workspaceId, createdAt: now, position: 0 })
+    .onConflictDoNothing()
+    .returning({ contactId: listContacts.contactId });
+  if (added.length) await addListMembers(db, scope.workspaceId, scope.listId, 1);
+  return added.length > 0;
 }
 
 /** Deletes a list, and the contacts that belonged to it and to no other list. */
@@ -51,71 +87,63 @@ export async function deleteListAndOrphans(db: Database, workspaceId: string, li
   return { contactsDeleted: deleted.length };
 }
 
-/** `q` matches the address or the value of any attribute, case-insensitively. */
-function contactSearch(db: Database, q: string): SQL {
+/**
+ * Contacts whose address starts with `q` (case-insensitive: addresses are stored lower-cased). A
+ * range on the address index: SQLite's unique index compares bytes, PostgreSQL's is built with
+ * text_pattern_ops (byte order too, whatever the collation); LIKE then keeps exactly the prefix.
+ */
+function addressStartsWith(db: Database, q: string): SQL {
   const { contacts } = db.t;
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return db.dialect === "postgres"
-    ? sql`(${contacts.email} ilike ${pattern} escape '\\' or exists (select 1 from jsonb_each_text(${contacts.attributes}) as a(key, value) where a.value ilike ${pattern} escape '\\'))`
-    : sql`(${contacts.email} like ${pattern} escape '\\' or exists (select 1 from json_each(${contacts.attributes}) as a where a.value like ${pattern} escape '\\'))`;
+  const low = q.toLowerCase();
+  const like = sql`${contacts.email} like ${`${low.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+  const last = low.codePointAt(low.length - 1) ?? 0;
+  // Strings with the prefix sort from it up to (not including) the prefix with its last character raised by one.
+  const high = last < 0xd7ff ? low.slice(0, low.length - (last > 0xffff ? 2 : 1)) + String.fromCodePoint(last + 1) : null;
+  if (db.dialect === "postgres") {
+    return high === null
+      ? sql`(${contacts.email} ~>=~ ${low} and ${like})`
+      : sql`(${contacts.email} ~>=~ ${low} and ${contacts.email} ~<~ ${high} and ${like})`;
+  }
+  return high === null ? sql`(${contacts.email} >= ${low} and ${like})` : sql`(${contacts.email} >= ${low} and ${contacts.email} < ${high} and ${like})`;
 }
 
 export async function listContactsPage(
   db: Database,
   workspaceId: string,
-  listId: string,
+  list: { id: string; contactCount: number },
   options: { q: string; page: number; pageSize: number; sort: ContactSort },
 ) {
   const { contacts, listContacts } = db.t;
-  const where = and(
-    eq(listContacts.listId, listId),
-    eq(contacts.workspaceId, workspaceId),
-    options.q ? contactSearch(db, options.q) : undefined,
-  );
+  const where = and(eq(listContacts.listId, list.id), eq(contacts.workspaceId, workspaceId), options.q ? addressStartsWith(db, options.q) : undefined);
+  // "Order added": the time each batch joined the list, then the row of its CSV.
   const order = {
-    email: asc(contacts.email),
-    "-email": desc(contacts.email),
-    created: asc(contacts.id),
-    "-created": desc(contacts.id),
+    email: [asc(contacts.email)],
+    "-email": [desc(contacts.email)],
+    created: [asc(listContacts.createdAt), asc(listContacts.position), asc(listContacts.contactId)],
+    "-created": [desc(listContacts.createdAt), desc(listContacts.position), desc(listContacts.contactId)],
   }[options.sort];
-  const [items, [total]] = await Promise.all([
-    db.orm
-      .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status })
-      .from(listContacts)
-      .innerJoin(contacts, eq(contacts.id, listContacts.contactId))
-      .where(where)
-      .orderBy(order)
-      .limit(options.pageSize)
-      .offset((options.page - 1) * options.pageSize),
-    db.orm.select({ n: count() }).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where),
-  ]);
+  const items = await db.orm
+    .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status, addedAt: listContacts.createdAt })
+    .from(listContacts)
+    .innerJoin(contacts, eq(contacts.id, listContacts.contactId))
+    .where(where)
+    .orderBy(...order)
+    .limit(options.pageSize)
+    .offset((options.page - 1) * options.pageSize);
+  // Without a search the list's kept count is the total: a big list is never counted per page.
+  if (!options.q) return { items, total: list.contactCount };
+  const [total] = await db.orm.select({ n: count() }).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where);
   return { items, total: Number(total?.n ?? 0) };
 }
 
-/** One page of a list's contacts after `afterId`, in id order: exports walk a list this way without OFFSET. */
+/** One page of a list's contacts after `afterId`, in id order along the membership key: exports walk a list this way. */
 export async function contactsAfter(db: Database, workspaceId: string, listId: string, afterId: number, limit: number) {
   const { contacts, listContacts } = db.t;
   return db.orm
-    .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status })
+    .select({ id: listContacts.contactId, email: contacts.email, attributes: contacts.attributes, status: contacts.status })
     .from(listContacts)
     .innerJoin(contacts, eq(contacts.id, listContacts.contactId))
-    .where(and(eq(listContacts.listId, listId), eq(contacts.workspaceId, workspaceId), gt(contacts.id, afterId)))
-    .orderBy(asc(contacts.id))
+    .where(and(eq(listContacts.listId, listId), gt(listContacts.contactId, afterId), eq(contacts.workspaceId, workspaceId)))
+    .orderBy(asc(listContacts.contactId))
     .limit(limit);
-}
-
-/** Every attribute key used by a list's contacts, for the header of an export. */
-export async function listAttributeKeys(db: Database, workspaceId: string, listId: string): Promise<string[]> {
-  const { contacts, listContacts } = db.t;
-  const rows =
-    db.dialect === "postgres"
-      ? await db.rows<{ key: string }>(
-          sql`select distinct k as key from ${listContacts} lc join ${contacts} c on c.id = lc.contact_id, jsonb_object_keys(c.attributes) as k
-              where lc.list_id = ${listId} and c.workspace_id = ${workspaceId} order by 1`,
-        )
-      : await db.rows<{ key: string }>(
-          sql`select distinct j.key as key from ${listContacts} lc join ${contacts} c on c.id = lc.contact_id, json_each(c.attributes) j
-              where lc.list_id = ${listId} and c.workspace_id = ${workspaceId} order by 1`,
-        );
-  return rows.map((r) => r.key);
 }

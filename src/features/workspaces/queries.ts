@@ -40,3 +40,8 @@ export async function findWorkspace(db: Database, id: string) {
   const [row] = await db.orm.select().from(workspaces).where(eq(workspaces.id, id));
   return row ?? null;
 }
+
+export async function renameWorkspaceRow(db: Database, id: string, name: string) {
+  const { workspaces } = db.t;
+  await db.orm.update(workspaces).set({ name }).where(eq(workspaces.id, id));
+}
