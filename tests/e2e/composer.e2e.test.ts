@@ -82,7 +82,7 @@ test("a user writes a template with variables in the editor, previews it for a c
   const preview = await (await page.request.post(`${j.url}/email/template/${templateId}/preview`, { data: { contactId } })).json();
   const mail = (await j.aws!.emulator.store()).emails.find((e) => e.messageId === messageId)!;
   expect(mail.destination.to).toEqual(["writer@example.com"]);
-  expect(mail.subject).toBe("Hello Ana");
+  expect(mail.subject).toBe("[Test] Hello Ana");
   expect(mail.body.html).toBe(preview.html);
   expect(mail.body.text).toBe(preview.text);
   expect(mail.body.html).toContain("Hi Ana, welcome to <strong>Sesame</strong> from Acme.");

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
@@ -114,6 +115,28 @@ describe("preview and test send", () => {
     expect(reply.json.missing).toEqual([]);
   });
 
+  test("given values decide alone: a variable they lack takes its fallback, never a sample value, in the preview and the test mail", async () => {
+    const preview = await c.post(`/email/template/${id}/preview`, { variables: { company: "Zeta" } });
+    expect(preview.status).toBe(200);
+    expect(preview.json.subject).toBe("Welcome, friend");
+    expect(preview.json.html).toContain("from Zeta,");
+    expect(preview.json.html).not.toContain("Alex");
+    expect(preview.json.missing).toEqual(["name", "email"]);
+
+    // The template's {{name}} without a fallback has no value now: the test is refused rather than sent with a sample.
+    const refused = await c.post(`/email/template/${id}/test`, { to: "me@example.com", from: "news@example.com", variables: { company: "Zeta" } });
+    expect(refused.status).toBe(422);
+    expect(refused.json.code).toBe("missing_variables");
+
+    const withFallbacks = (await c.post("/email/template", { name: "Fallbacks", subject: "Hi {{name|friend}}", html: "<p>Hello {{name|friend}} at {{company}} ({{email|no address}})</p>" })).json.id;
+    const sent = await c.post(`/email/template/${withFallbacks}/test`, { to: "me@example.com", from: "news@example.com", variables: { company: "Zeta" } });
+    expect(sent.status).toBe(200);
+    const mail = (await emulator.store()).emails.find((e) => e.messageId === sent.json.messageId)!;
+    expect(mail.subject).toBe("[Test] Hi friend");
+    expect(mail.body.html).toContain("Hello friend at Zeta (no address)");
+    expect(mail.body.html).not.toContain("Alex");
+  });
+
   test("fallbacks fill a contact's empty attributes, and sample values serve when no contact is chosen", async () => {
     const bare = (await c.get(`/lists/${listId}/contacts?q=bare`)).json.items[0].id;
     const forBare = await c.post(`/email/template/${id}/preview`, { contactId: bare });
@@ -135,7 +158,7 @@ describe("preview and test send", () => {
     expect(reply.text).toBe((await c.post(`/email/template/${id}/preview`, { contactId })).json.html);
   });
 
-  test("a test send goes through SES and arrives exactly as previewed, with List-Unsubscribe headers", async () => {
+  test("a test send goes through SES and arrives as previewed, its subject marked, with List-Unsubscribe headers", async () => {
     const preview = (await c.post(`/email/template/${id}/preview`, { contactId })).json;
     const reply = await c.post(`/email/template/${id}/test`, { to: "me@example.com", from: "News <news@example.com>", contactId });
     expect(reply.status).toBe(200);
@@ -143,7 +166,7 @@ describe("preview and test send", () => {
     const mail = (await emulator.store()).emails.find((e) => e.messageId === reply.json.messageId)!;
     expect(mail.destination.to).toEqual(["me@example.com"]);
     expect(mail.from).toBe("News <news@example.com>");
-    expect(mail.subject).toBe(preview.subject);
+    expect(mail.subject).toBe(`[Test] ${preview.subject}`);
     expect(mail.body.html).toBe(preview.html);
     expect(mail.body.text).toBe(preview.text);
     const headers = (mail as unknown as { headers: { name: string; value: string }[] }).headers;
@@ -152,6 +175,35 @@ describe("preview and test send", () => {
       { name: "List-Unsubscribe", value: `<${unsubscribe}>` },
       { name: "List-Unsubscribe-Post", value: "List-Unsubscribe=One-Click" },
     ]);
+  });
+
+  test("a test mail's unsubscribe link, in the body and in List-Unsubscribe, unsubscribes no one and says it was a test", async () => {
+    const reply = await c.post(`/email/template/${id}/test`, { to: "composer@example.com", from: "news@example.com", contactId });
+    expect(reply.status).toBe(200);
+    const mail = (await emulator.store()).emails.find((e) => e.messageId === reply.json.messageId)!;
+    expect(mail.subject).toStartWith("[Test] ");
+    const inBody = new URL(/href="(https:\/\/mail\.example\.com\/u\/[^"]+)"/.exec(mail.body.html!)![1]!).pathname;
+    const inText = new URL(/Unsubscribe: (\S+)/.exec(mail.body.text!)![1]!).pathname;
+    const headers = (mail as unknown as { headers: { name: string; value: string }[] }).headers;
+    const inHeader = new URL(/^<(.+)>$/.exec(headers.find((h) => h.name === "List-Unsubscribe")!.value)![1]!).pathname;
+    for (const link of new Set([inBody, inText, inHeader])) {
+      const visitor = new Client(t.app, "http://localhost");
+      const page = await visitor.get(link, { accept: "text/html" });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain("This was a test");
+      expect(page.text).not.toContain("ana@example.com");
+      expect(page.text).not.toContain("Unsubscribe</button>");
+      const pressed = await visitor.request("POST", link, { body: new URLSearchParams(), headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" } });
+      expect(pressed.status).toBe(200);
+      expect(pressed.text).toContain("This was a test");
+      const oneClick = await new Client(t.app).request("POST", link, { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      expect(oneClick.status).toBe(200);
+      expect(oneClick.json).toEqual({ unsubscribed: false, test: true });
+    }
+    const { db } = t.database;
+    expect(await db.orm.select().from(db.t.suppressions)).toEqual([]);
+    expect(await db.orm.select().from(db.t.events).where(eq(db.t.events.type, "unsubscribe"))).toEqual([]);
+    expect((await c.get(`/lists/${listId}/contacts?q=ana`)).json.items[0].status).toBe("active");
   });
 
   test("a test send is refused while a variable has no value, and for bad addresses", async () => {
@@ -169,10 +221,11 @@ describe("preview and test send", () => {
     const other = new Client(t.app);
     await other.signup();
     const tpl = (await other.post("/email/template", TEMPLATE)).json.id;
-    const unconnected = await other.post(`/email/template/${tpl}/test`, { to: "me@example.com", from: "news@example.com", variables: { name: "A" } });
-    expect(unconnected.json.code).toBe("aws_not_connected");
+    const values = { name: "A", email: "a@example.com" };
+    const unconnected = await other.post(`/email/template/${tpl}/test`, { to: "me@example.com", from: "news@example.com", variables: values });
+    expect(unconnected.json).toEqual({ error: "Connect your AWS keys first (Settings → AWS).", code: "aws_not_connected" });
     await other.post("/aws/connect", { ...DENIED, region: "us-east-1", save: false });
-    const denied = await other.post(`/email/template/${tpl}/test`, { to: "me@example.com", from: "news@example.com", variables: { name: "A" } });
+    const denied = await other.post(`/email/template/${tpl}/test`, { to: "me@example.com", from: "news@example.com", variables: values });
     expect(denied.status).toBe(422);
     expect(denied.json.code).toBe("aws_access_denied");
     expect(denied.json.error).toContain("ses:SendEmail");

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { loadConfig } from "../../src/config";
-import { unsubscribeUrl } from "../../src/features/unsubscribe/service";
+import { testUnsubscribeUrl, unsubscribeUrl } from "../../src/features/unsubscribe/service";
+import { deriveKey } from "../../src/lib/keys";
+import { signToken } from "../../src/lib/signed";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
 import { importInto } from "../support/imports";
@@ -69,6 +71,29 @@ describe("unsubscribe links", () => {
     const { db } = t.database;
     const [event] = await db.orm.select().from(db.t.events).where(eq(db.t.events.email, "other@example.com"));
     expect(event!.detail).toEqual({ via: "one-click" });
+  });
+
+  test("a test mail's link shows the page in test mode and unsubscribes no one, by the page or by one-click", async () => {
+    // A test link that also names an address (as a link for a previewed contact would) must still change nothing.
+    const naming = signToken({ w: workspaceId, e: "reader-test@example.com", t: 1 }, deriveKey(t.deps.config.appSecret, "unsubscribe-links").key);
+    await importInto(owner, "email\nreader-test@example.com\n");
+    for (const testLink of [path(testUnsubscribeUrl(t.deps.config, workspaceId)), `/u/${naming}`]) {
+      const visitor = new Client(t.app, "http://localhost");
+      const page = await visitor.get(testLink, { accept: "text/html" });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain("This was a test");
+      expect(page.text).toContain("unsubscribed no one");
+      expect(page.text).not.toContain("<form");
+      const pressed = await visitor.request("POST", testLink, { body: new URLSearchParams(), headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" } });
+      expect(pressed.status).toBe(200);
+      expect(pressed.text).toContain("This was a test");
+      const oneClick = await new Client(t.app).request("POST", testLink, { body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      expect(oneClick.status).toBe(200);
+      expect(oneClick.json).toEqual({ unsubscribed: false, test: true });
+    }
+    const { db } = t.database;
+    expect((await db.orm.select().from(db.t.events).where(eq(db.t.events.email, "reader-test@example.com"))).length).toBe(0);
+    expect((await db.orm.select().from(db.t.suppressions).where(eq(db.t.suppressions.email, "reader-test@example.com"))).length).toBe(0);
   });
 
   test("a tampered or foreign token does nothing", async () => {

@@ -25,5 +25,8 @@ export interface TemplateView {
   updatedAt: Date;
 }
 
-/** Sample values for a preview without a contact. */
+/** Marks a test mail's subject, so it is never mistaken for the real thing in an inbox. */
+export const TEST_SUBJECT_PREFIX = "[Test] ";
+
+/** Sample values for a preview with neither a contact nor values chosen. */
 export const SAMPLE_VALUES: Record<string, string> = { name: "Alex", first_name: "Alex", company: "Example Ltd", email: "alex@example.com" };

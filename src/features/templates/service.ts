@@ -7,8 +7,8 @@ import type { Auth } from "../auth/model";
 import { findContact } from "../contacts/queries";
 import { activeKeys } from "../credentials/service";
 import { findWorkspaceEvents } from "../credentials/queries";
-import { unsubscribeUrl } from "../unsubscribe/service";
-import { HTML_MAX_BYTES, SAMPLE_VALUES, SUBJECT_MAX, TEMPLATE_NAME_MAX, type TemplateInput, type TemplateView } from "./model";
+import { testUnsubscribeUrl } from "../unsubscribe/service";
+import { HTML_MAX_BYTES, SAMPLE_VALUES, SUBJECT_MAX, TEMPLATE_NAME_MAX, TEST_SUBJECT_PREFIX, type TemplateInput, type TemplateView } from "./model";
 import { renderMessage, templateVariables, type RenderedMessage } from "./render";
 import { relativeLinks, sanitizeTemplateHtml } from "./sanitize";
 import { deleteTemplateRow, findTemplate, insertTemplate, listTemplateRows, updateTemplateRow } from "./queries";
@@ -73,13 +73,18 @@ export async function duplicateTemplate(deps: Deps, scope: Scope, id: string): P
 }
 
 export interface RenderChoice {
-  /** Values given directly (sample values, or overrides of the contact's). */
+  /** Values given directly: alone, or as overrides of the contact's. */
   variables?: Record<string, string>;
   /** A contact of this workspace whose address and attributes fill the variables. */
   contactId?: number;
 }
 
-/** Renders a saved template exactly as a send would (tracking aside), for a contact or for given values. */
+/**
+ * Renders a saved template exactly as a send would (tracking aside), for a contact or for given
+ * values. Sample values stand in only when neither is chosen: with given values, a variable they
+ * lack falls back (or is missing) as it would for a real recipient. The unsubscribe link is the
+ * harmless test link, since a preview or a test mail must never unsubscribe the contact it shows.
+ */
 export async function renderTemplate(deps: Deps, scope: Scope, id: string, choice: RenderChoice): Promise<RenderedMessage & { unsubscribeUrl: string }> {
   const template = await getTemplate(deps, scope, id);
   let values: Record<string, string> = {};
@@ -87,12 +92,11 @@ export async function renderTemplate(deps: Deps, scope: Scope, id: string, choic
     const contact = await findContact(deps.db, scope.workspaceId, choice.contactId);
     if (!contact) throw new NotFound("There is no such contact.", "contact_not_found");
     values = { ...contact.attributes, email: contact.email };
-  } else {
+  } else if (choice.variables === undefined) {
     values = { ...SAMPLE_VALUES };
   }
   for (const [k, v] of Object.entries(choice.variables ?? {})) values[k.toLowerCase()] = String(v);
-  const email = values.email && isEmail(values.email) ? values.email : SAMPLE_VALUES.email!;
-  const link = unsubscribeUrl(deps.config, { workspaceId: scope.workspaceId, email });
+  const link = testUnsubscribeUrl(deps.config, scope.workspaceId);
   return { ...renderMessage({ subject: template.subject, html: template.html, text: template.text, values, unsubscribeUrl: link }), unsubscribeUrl: link };
 }
 
@@ -105,8 +109,8 @@ function checkFrom(from: string): string {
 }
 
 /**
- * One test mail through SES, rendered by the same renderer as the preview. It carries the same
- * List-Unsubscribe headers as a real send.
+ * One test mail through SES, rendered by the same renderer as the preview, its subject marked as a
+ * test. It carries List-Unsubscribe headers like a real send, pointing at the test link.
  */
 export async function sendTestTemplate(deps: Deps, auth: Auth, id: string, input: RenderChoice & { to: string; from: string }): Promise<{ messageId: string }> {
   const scope: Scope = { userId: auth.user.id, workspaceId: auth.workspace.id, role: auth.workspaceRole };
@@ -123,7 +127,7 @@ export async function sendTestTemplate(deps: Deps, auth: Auth, id: string, input
   const messageId = await sendEmail(deps.config, active.keys, {
     from,
     to,
-    subject: message.subject,
+    subject: `${TEST_SUBJECT_PREFIX}${message.subject}`,
     html: message.html,
     text: message.text,
     headers: [

@@ -10,11 +10,16 @@ import { addSuppressions, findSuppressed } from "../suppressions/queries";
 import { findWorkspace } from "../workspaces/queries";
 import { markRecipientUnsubscribed } from "./queries";
 
-/** What an unsubscribe link names: the workspace, the address, and the campaign it came in (if any). */
+/**
+ * What an unsubscribe link names: the workspace, the address, and the campaign it came in (if any).
+ * A test mail's link names no address and carries `t`: it must never suppress anyone, whoever it
+ * was previewed for.
+ */
 interface UnsubscribeClaims {
   w: string;
-  e: string;
+  e?: string;
   c?: string;
+  t?: 1;
 }
 
 function keys(config: Config): Buffer[] {
@@ -27,31 +32,38 @@ export function unsubscribeUrl(config: Config, claims: { workspaceId: string; em
   return new URL(`/u/${token}`, config.publicUrl).toString();
 }
 
-export interface UnsubscribeTarget {
-  workspaceId: string;
-  workspaceName: string;
-  email: string;
-  campaignId: string | null;
-  alreadyUnsubscribed: boolean;
+/** The link that goes into test mails and previews: it shows the unsubscribe page in its test mode and suppresses no one. */
+export function testUnsubscribeUrl(config: Config, workspaceId: string): string {
+  const token = signToken({ w: workspaceId, t: 1 }, keys(config)[0]!);
+  return new URL(`/u/${token}`, config.publicUrl).toString();
 }
+
+export type UnsubscribeTarget =
+  | { test: false; workspaceId: string; workspaceName: string; email: string; campaignId: string | null; alreadyUnsubscribed: boolean }
+  | { test: true; workspaceId: string; workspaceName: string };
 
 /** Reads a link; a tampered token, one signed by another instance or for a workspace that is gone, is NotFound. */
 export async function readUnsubscribeLink(deps: Deps, token: string): Promise<UnsubscribeTarget> {
   const claims = verifyToken<UnsubscribeClaims>(token, keys(deps.config));
-  if (!claims || typeof claims.w !== "string" || typeof claims.e !== "string") throw new NotFound("This unsubscribe link is not valid.", "invalid_link");
+  if (!claims || typeof claims.w !== "string") throw new NotFound("This unsubscribe link is not valid.", "invalid_link");
+  const isTest = claims.t !== undefined;
+  if (!isTest && typeof claims.e !== "string") throw new NotFound("This unsubscribe link is not valid.", "invalid_link");
   const workspace = await findWorkspace(deps.db, claims.w);
   if (!workspace) throw new NotFound("This unsubscribe link is not valid.", "invalid_link");
-  const suppressed = await findSuppressed(deps.db, claims.w, [claims.e]);
-  return { workspaceId: claims.w, workspaceName: workspace.name, email: claims.e, campaignId: claims.c ?? null, alreadyUnsubscribed: suppressed.length > 0 };
+  if (isTest) return { test: true, workspaceId: claims.w, workspaceName: workspace.name };
+  const email = claims.e!;
+  const suppressed = await findSuppressed(deps.db, claims.w, [email]);
+  return { test: false, workspaceId: claims.w, workspaceName: workspace.name, email, campaignId: claims.c ?? null, alreadyUnsubscribed: suppressed.length > 0 };
 }
 
 /**
  * Unsubscribes the address a link names: a suppression, an `unsubscribe` event and the contact's
  * status, all at once. Clicking twice (or the mail client's one-click POST after the page) changes
- * nothing more.
+ * nothing more. A test mail's link changes nothing at all.
  */
 export async function unsubscribe(deps: Deps, token: string, via: "page" | "one-click"): Promise<UnsubscribeTarget> {
   const target = await readUnsubscribeLink(deps, token);
+  if (target.test) return target;
   const now = deps.clock.now();
   await transaction(deps.db, async (tx) => {
     await addSuppressions(tx, [{ workspaceId: target.workspaceId, email: target.email, reason: "unsubscribe", source: `link:${via}`, createdAt: now }]);
