@@ -17,7 +17,8 @@ import { workspacesRoutes } from "./features/workspaces/routes";
 import { assetRoutes } from "./web/assets";
 import { context } from "./web/context";
 import { describeError } from "./web/errors";
-import { describeForLog } from "./lib/log";
+import { describeForLog, stackFrames } from "./lib/log";
+import { createHealth } from "./web/health";
 import { headerJson, isHtmx, wantsPage } from "./web/respond";
 import { security } from "./web/security";
 
@@ -25,22 +26,20 @@ import { security } from "./web/security";
 export function createApp(deps: Deps) {
   const started = new WeakMap<Request, number>();
   const ctx = context(deps);
+  const health = createHealth(deps);
 
   return new Elysia()
     .use(html({ contentType: "text/html; charset=utf-8" }))
-    .onRequest(({ request }) => {
+    .onRequest(({ request, set }) => {
       started.set(request, performance.now());
+      // One address answers a page, an htmx fragment or JSON: caches must keep them apart.
+      set.headers.vary = "Accept, HX-Request, HX-History-Restore-Request";
     })
     .use(security(deps.config))
     .onError(({ code, error, request, set, path }) => {
       const { status, body, headers } = describeError(code, error);
       if (status >= 500) {
-        deps.log.error("request failed", {
-          method: request.method,
-          path,
-          error: describeForLog(error),
-          stack: error instanceof Error ? error.stack?.split("\n").slice(1, 6).join(" | ") : undefined,
-        });
+        deps.log.error("request failed", { method: request.method, path, error: describeForLog(error), stack: stackFrames(error) });
       }
       set.status = status;
       Object.assign(set.headers, headers);
@@ -75,13 +74,9 @@ export function createApp(deps: Deps) {
     })
     .use(assetRoutes())
     .get("/healthz", async ({ set }) => {
-      try {
-        await deps.db.ping();
-        return { status: "ok", database: deps.db.dialect };
-      } catch {
-        set.status = 503;
-        return { status: "unavailable", database: deps.db.dialect, error: "The database is not reachable." };
-      }
+      const report = await health.check();
+      if (report.status !== "ok") set.status = 503;
+      return report;
     })
     .use(ctx)
     .use(authRoutes(ctx))

@@ -32,8 +32,10 @@ export class ConfigError extends Error {}
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
-const DEFAULT_CERT_PATTERN = String.raw`^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/SimpleNotificationService-[A-Za-z0-9]+\.pem$`;
-const DEFAULT_SUBSCRIBE_PATTERN = String.raw`^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`;
+// The host's middle label must be a region name (us-east-1, cn-north-1, us-gov-west-1): S3 bucket
+// hosts such as sns.s3.amazonaws.com, whose certificate files anyone could upload, never match.
+export const DEFAULT_CERT_PATTERN = String.raw`^https://sns\.[a-z]{2}(-[a-z]+)+-[0-9]+\.amazonaws\.com(\.cn)?/SimpleNotificationService-[0-9a-f]+\.pem$`;
+export const DEFAULT_SUBSCRIBE_PATTERN = String.raw`^https://sns\.[a-z]{2}(-[a-z]+)+-[0-9]+\.amazonaws\.com(\.cn)?/`;
 
 export function loadConfig(env: Env = process.env): Config {
   const value = (name: string) => {

@@ -76,3 +76,10 @@ export class Unavailable extends AppError {
     super(message, code, 503);
   }
 }
+
+/** The server's own storage is full or unwritable (507): nothing the request did, and nothing it can fix but retrying later. */
+export class StorageFull extends AppError {
+  constructor(message: string, code = "storage_full") {
+    super(message, code, 507);
+  }
+}

@@ -35,3 +35,18 @@ export function describeForLog(error: unknown): string {
   if (error.message.startsWith("Failed query") && cause instanceof Error) return `${cause.name}: ${cause.message}`.slice(0, 300);
   return `${error.name}: ${error.message}`.slice(0, 300);
 }
+
+/**
+ * Where an error was thrown: its stack's frames only. The lines before the first frame repeat the
+ * message, and a database error's message holds the query and its parameters (session hashes,
+ * addresses, template HTML), so they never reach a log.
+ */
+export function stackFrames(error: unknown, frames = 5): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  return error.stack
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, frames)
+    .map((line) => line.trim().replace(/\?[^\s):]*/g, ""))
+    .join(" | ");
+}

@@ -15,9 +15,11 @@ export function verifyToken<T>(token: string, keys: Buffer[]): T | null {
   const dot = token.indexOf(".");
   if (dot < 1) return null;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), "base64url");
+  // The signature is compared as the exact text it was issued as: decoding it first would accept
+  // other spellings of the same bytes (padding, stray characters, unused trailing bits).
+  const given = Buffer.from(token.slice(dot + 1), "latin1");
   const valid = keys.some((key) => {
-    const expected = Buffer.from(mac(body, key), "base64url");
+    const expected = Buffer.from(mac(body, key), "latin1");
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
   if (!valid) return null;

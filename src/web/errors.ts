@@ -1,3 +1,4 @@
+import { STORAGE_PROBLEM_TEXT, storageProblem } from "../db/health";
 import { AppError, TooManyRequests } from "../lib/errors";
 
 export interface ErrorBody {
@@ -7,8 +8,9 @@ export interface ErrorBody {
 }
 
 /**
- * Maps anything thrown while handling a request to a status and an `{error, code}` body. Unknown
- * errors become a generic 500 whose text says nothing about the cause (the log keeps the detail).
+ * Maps anything thrown while handling a request to a status and an `{error, code}` body. A database
+ * that cannot store anything is a 503 with what to do; unknown errors become a generic 500 whose text
+ * says nothing about the cause (the log keeps the detail).
  */
 export function describeError(code: string | number, thrown: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   // Elysia wraps whatever a body parser throws (our size limit, our JSON check) in its ParseError.
@@ -18,6 +20,9 @@ export function describeError(code: string | number, thrown: unknown): { status:
     const headers = error instanceof TooManyRequests ? { "retry-after": String(error.retryAfterSeconds) } : undefined;
     return { status: error.status, body: { error: error.message, code: error.code, ...(error.field ? { field: error.field } : {}) }, headers };
   }
+  // The database refusing writes (a full disk, a read-only file or server) is not a bug: say so, and that it is passing.
+  const storage = storageProblem(error);
+  if (storage) return { status: 503, body: { error: STORAGE_PROBLEM_TEXT[storage], code: `database_${storage}` }, headers: { "retry-after": "30" } };
   switch (code) {
     case "VALIDATION":
       return { status: 400, body: validationBody(error) };

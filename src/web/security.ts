@@ -53,16 +53,29 @@ export function securityHeaders(config: Config): Record<string, string> {
 /**
  * A state-changing request from a browser on another origin is refused. Browsers send `Origin` on
  * cross-origin POSTs and `Sec-Fetch-Site` on everything; a request with neither is not a browser's
- * and is judged by its credentials alone.
+ * and is judged by its credentials alone. The one origin allowed is PUBLIC_URL's: the request's own
+ * Host header proves nothing, since a page on a rebound DNS name reaches this server under its own.
  */
 export function isCrossOriginWrite(request: Request, config: Config): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
   const url = new URL(request.url);
   if (CROSS_ORIGIN_PATHS.some((p) => p.test(url.pathname))) return false;
   const origin = request.headers.get("origin");
-  if (origin !== null) return origin !== url.origin && origin !== config.publicUrl.origin;
+  if (origin !== null) return origin !== config.publicUrl.origin;
   const site = request.headers.get("sec-fetch-site");
   return site !== null && site !== "same-origin" && site !== "none";
+}
+
+/** Why a browser's write was refused, with the fix when the page was simply opened at another address. */
+function crossOriginRefusal(request: Request, config: Config): Forbidden {
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin === new URL(request.url).origin) {
+    return new Forbidden(
+      `This page was opened at ${origin.slice(0, 200)}, but Sesame's address is ${config.publicUrl.origin}. Open Sesame at ${config.publicUrl.origin}, or set PUBLIC_URL to the address you use.`,
+      "cross_origin",
+    );
+  }
+  return new Forbidden("Cross-origin requests may not change anything here.", "cross_origin");
 }
 
 /** Reads a request body as text, refusing it once it passes `limit` bytes (chunked bodies included). */
@@ -96,9 +109,7 @@ export function security(config: Config) {
   return new Elysia({ name: "security" })
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, headers);
-      if (isCrossOriginWrite(request, config)) {
-        throw new Forbidden("Cross-origin requests may not change anything here.", "cross_origin");
-      }
+      if (isCrossOriginWrite(request, config)) throw crossOriginRefusal(request, config);
     })
     .onParse({ as: "global" }, async ({ request, contentType }) => {
       if (request.method === "POST" && STREAMED_UPLOADS.some((p) => p.test(new URL(request.url).pathname))) return STREAMED_BODY;

@@ -17,6 +17,19 @@ function failure(env: Record<string, string>): string {
 }
 
 describe("configuration", () => {
+  test("the default certificate and subscription patterns take regional SNS hosts only, never S3 bucket hosts", () => {
+    const config = loadConfig({ APP_SECRET: SECRET, DATA_DIR: mkdtempSync(join(tmpdir(), "cfg-")) });
+    const cert = (host: string) => `https://${host}/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem`;
+    for (const host of ["sns.us-east-1.amazonaws.com", "sns.eu-central-2.amazonaws.com", "sns.us-gov-west-1.amazonaws.com", "sns.cn-north-1.amazonaws.com.cn", "sns.ap-southeast-3.amazonaws.com"]) {
+      expect({ host, cert: config.snsCertUrlPattern.test(cert(host)), subscribe: config.snsSubscribeUrlPattern.test(`https://${host}/?Action=ConfirmSubscription`) }).toEqual({ host, cert: true, subscribe: true });
+    }
+    // Buckets anyone can create and upload a .pem to: path-style, virtual-hosted, website and dualstack S3 hosts.
+    for (const host of ["sns.s3.amazonaws.com", "sns.s3-us-west-2.amazonaws.com", "sns.s3.us-east-1.amazonaws.com", "sns.s3-website-us-east-1.amazonaws.com", "sns.s3.dualstack.us-east-1.amazonaws.com", "sns.execute-api.amazonaws.com", "sns.us-east-1.amazonaws.com.evil.example"]) {
+      expect({ host, cert: config.snsCertUrlPattern.test(cert(host)), subscribe: config.snsSubscribeUrlPattern.test(`https://${host}/?Action=ConfirmSubscription`) }).toEqual({ host, cert: false, subscribe: false });
+    }
+    expect(config.snsCertUrlPattern.test("http://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa.pem")).toBe(false);
+  });
+
   test("defaults match the contract", () => {
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     const config = loadConfig({ APP_SECRET: SECRET, DATA_DIR: dir });

@@ -40,6 +40,8 @@ export async function createTestApp(options: { env?: Record<string, string>; clo
     DATABASE_URL: database.url,
     APP_SECRET: TEST_SECRET,
     LOG_LEVEL: "debug",
+    // Test clients call http://localhost/… and browsers' Origin must be PUBLIC_URL's.
+    PUBLIC_URL: "http://localhost",
     ...options.env,
   });
   const logs: string[] = [];

@@ -83,6 +83,20 @@ describe("cross-origin writes", () => {
     expect((await publicOrigin.post("/auth/signup", { email: "public@example.com", password: "correct horse battery" })).status).toBe(201);
   });
 
+  test("a page served under another host name (DNS rebinding) cannot write, even though Origin matches that Host", async () => {
+    const rebound = await t.app.handle(
+      new Request("http://rebound.attacker.example:3000/auth/signup", {
+        method: "POST",
+        headers: { origin: "http://rebound.attacker.example:3000", "content-type": "application/json", "sec-fetch-site": "same-origin" },
+        body: JSON.stringify({ email: "rebound@example.com", password: "correct horse battery" }),
+      }),
+    );
+    expect(rebound.status).toBe(403);
+    // The refusal names the address to use instead, for someone who simply opened another address.
+    expect((await rebound.json()).error).toContain("http://localhost");
+    expect((await new Client(t.app).post("/auth/login", { email: "rebound@example.com", password: "correct horse battery" })).status).toBe(401);
+  });
+
   test("a GET from anywhere changes nothing and is allowed", async () => {
     expect((await new Client(t.app, "https://evil.example").get("/healthz")).status).toBe(200);
   });
