@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
 import { signUpInBrowser, startJourney, watchProblems, type Journey } from "../support/browser";
 
 const KEY = { accessKeyId: "AKIACOMPOSER00000001", secretAccessKey: "composer-secret-access-key-000000000000" };
@@ -95,3 +96,61 @@ test("a user writes a template with variables in the editor, previews it for a c
 
   expect(problems).toEqual([]);
 }, 90_000);
+
+/** A signed-up page with a list imported from `csv` through the API, on the same session. */
+async function userWithList(email: string, csv: string, options: { viewport?: { width: number; height: number } } = {}) {
+  const page = await j.browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+  const problems = watchProblems(page);
+  await signUpInBrowser(page, j.url, email, "composer password");
+  const list = await (await page.request.post(`${j.url}/lists`, { data: { name: "Readers" } })).json();
+  const upload = await page.request.post(`${j.url}/lists/${list.id}/import`, { headers: { "content-type": "text/csv" }, data: csv });
+  const { importId } = await upload.json();
+  for (let i = 0; i < 100; i++) {
+    if ((await (await page.request.get(`${j.url}/imports/${importId}`)).json()).status === "done") break;
+    await Bun.sleep(50);
+  }
+  return { page, problems, listId: list.id as string };
+}
+
+async function templateFor(page: Page, body: { name: string; subject: string; html: string }) {
+  return (await (await page.request.post(`${j.url}/email/template`, { data: body })).json()).id as string;
+}
+
+test("without AWS keys, the test send links to Settings → AWS", async () => {
+  const { page, problems } = await userWithList("nokeys@example.com", "email,name\nana@example.com,Ana\n");
+  const id = await templateFor(page, { name: "No keys", subject: "Hi {{name|there}}", html: "<p>Hello {{name|there}}</p>" });
+  await page.goto(`${j.url}/templates/${id}`);
+  await page.getByLabel("From (a verified identity)").fill("news@example.com");
+  await page.getByRole("button", { name: "Send test" }).click();
+  const link = page.getByTestId("test-result").getByRole("link", { name: "Connect your AWS keys first" });
+  await link.waitFor();
+  await link.click();
+  await page.waitForURL(/\/settings\/aws$/);
+  // The refused send itself is a 422 that htmx reports on the console; nothing else may be.
+  expect(problems.filter((p) => !/\b422\b/.test(p))).toEqual([]);
+  await page.close();
+}, 60_000);
+
+test("saving a template with a variable no list has warns at save time, and the warning goes once it has a fallback", async () => {
+  const { page, problems } = await userWithList("warned@example.com", "email,name\nana@example.com,Ana\n");
+  await page.goto(`${j.url}/templates/new`);
+  await page.getByLabel("Template name").fill("Cities");
+  await page.getByLabel("Subject").fill("News for {{city}}");
+  await page.getByRole("button", { name: "Save template" }).click();
+  await page.waitForURL(/\/templates\/tpl_/);
+  const warning = page.getByTestId("template-warning");
+  await expect(warning.textContent()).resolves.toContain("No list has a column for {{city}}");
+
+  await page.getByLabel("Subject").fill("News for {{city|your town}} and {{county}}");
+  await page.getByRole("button", { name: "Save template" }).click();
+  await page.locator("#composer-errors", { hasText: "Saved." }).waitFor();
+  await expect(warning.textContent()).resolves.toContain("No list has a column for {{county}}");
+  expect(await warning.textContent()).not.toContain("{{city}}");
+
+  await page.getByLabel("Subject").fill("News for {{name}}");
+  await page.getByRole("button", { name: "Save template" }).click();
+  await page.locator("#composer-errors", { hasText: "Variables: {{name}}" }).waitFor();
+  expect(await warning.count()).toBe(0);
+  expect(problems).toEqual([]);
+  await page.close();
+}, 60_000);

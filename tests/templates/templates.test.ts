@@ -85,6 +85,28 @@ describe("templates", () => {
     }
   });
 
+  test("saving a template with a variable no list has and no fallback warns, naming it, and still saves", async () => {
+    const body = { name: "Cities", subject: "News for {{city}}", html: "<p>Hi {{name}} from {{zip|your town}}, {{region}} and {{email}}</p>" };
+    const created = await c.post("/email/template", body);
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ name: "Cities", variables: ["city", "name", "zip", "region", "email"] });
+    expect(created.json.warnings).toEqual([{ code: "variables_not_in_lists", variables: ["city", "region"], message: expect.stringContaining("{{city}}, {{region}}") }]);
+    const id = created.json.id;
+    expect((await c.get(`/email/template/${id}`)).json.subject).toBe("News for {{city}}");
+
+    const updated = await c.put(`/email/template/${id}`, { ...body, subject: "News for {{city|you}}" });
+    expect(updated.status).toBe(200);
+    expect(updated.json.warnings.map((w: { variables: string[] }) => w.variables)).toEqual([["region"]]);
+    const flash = await c.request("PUT", `/email/template/${id}`, { json: body, headers: { "hx-request": "true" } });
+    expect(flash.text).toContain("Saved.");
+    expect(flash.text).toContain("No list has a column for {{city}}, {{region}}");
+    expect((await c.get(`/templates/${id}`, { accept: "text/html" })).text).toContain("No list has a column for {{city}}, {{region}}");
+
+    const known = await c.put(`/email/template/${id}`, TEMPLATE);
+    expect(known.json.warnings).toEqual([]);
+    expect((await c.request("PUT", `/email/template/${id}`, { json: TEMPLATE, headers: { "hx-request": "true" } })).text).not.toContain("No list has a column");
+  });
+
   test("the Templates page lists templates with their variables, and the composer opens", async () => {
     const page = await c.get("/templates", { accept: "text/html" });
     expect(page.text).toContain("Welcome");
@@ -224,6 +246,9 @@ describe("preview and test send", () => {
     const values = { name: "A", email: "a@example.com" };
     const unconnected = await other.post(`/email/template/${tpl}/test`, { to: "me@example.com", from: "news@example.com", variables: values });
     expect(unconnected.json).toEqual({ error: "Connect your AWS keys first (Settings → AWS).", code: "aws_not_connected" });
+    const onPage = await other.post(`/email/template/${tpl}/test`, { to: "me@example.com", from: "news@example.com", variables: values }, { "hx-request": "true" });
+    expect(onPage.status).toBe(422);
+    expect(onPage.text).toMatch(/<a href="\/settings\/aws"[^>]*>\s*Connect your AWS keys first\s*<\/a>/);
     await other.post("/aws/connect", { ...DENIED, region: "us-east-1", save: false });
     const denied = await other.post(`/email/template/${tpl}/test`, { to: "me@example.com", from: "news@example.com", variables: values });
     expect(denied.status).toBe(422);

@@ -1,8 +1,9 @@
 import type { Auth } from "../../src/features/auth/model";
 import type { ListSummary } from "../../src/features/lists/model";
-import type { TemplateView } from "../../src/features/templates/model";
+import type { SavedTemplate } from "../../src/features/templates/model";
 import { Button } from "../components/Button";
 import { AppShell } from "../layouts/AppShell";
+import { TemplateWarnings } from "./TemplateNotices";
 
 function FieldError({ field }: { field: string }) {
   return <p id={`field-${field}-error`} class="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite"></p>;
@@ -13,7 +14,7 @@ function FieldError({ field }: { field: string }) {
  * variables offered from a list's columns, and (once saved) a preview for a contact at desktop and
  * mobile widths and a test send. public/islands/composer.js runs it.
  */
-export function ComposerPage({ auth, template, lists, html }: { auth: Auth; template: TemplateView | null; lists: ListSummary[]; html: string }) {
+export function ComposerPage({ auth, template, lists, html }: { auth: Auth; template: SavedTemplate | null; lists: ListSummary[]; html: string }) {
   const saveAttrs = template ? { "hx-put": `/email/template/${template.id}` } : { "hx-post": "/email/template" };
   return (
     <AppShell auth={auth} active="templates" title={template ? template.name : "New template"}>
@@ -28,7 +29,9 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
       </p>
       <div class="grid gap-8 xl:grid-cols-2">
         <form id="composer-form" {...saveAttrs} hx-target="#composer-errors" hx-swap="innerHTML" data-testid="composer" class="rounded-lg border border-slate-200 bg-white p-6">
-          <div id="composer-errors" class="mb-3" aria-live="assertive"></div>
+          <div id="composer-errors" class="mb-3" aria-live="assertive">
+            {template ? <TemplateWarnings warnings={template.warnings} /> : ""}
+          </div>
           <div class="mb-4">
             <label for="field-name" class="block text-sm font-medium text-slate-700 mb-1">
               Template name

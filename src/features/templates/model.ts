@@ -25,6 +25,15 @@ export interface TemplateView {
   updatedAt: Date;
 }
 
+/** A save that succeeded but left something a send would refuse. */
+export interface TemplateWarning {
+  code: "variables_not_in_lists";
+  variables: string[];
+  message: string;
+}
+
+export type SavedTemplate = TemplateView & { warnings: TemplateWarning[] };
+
 /** Marks a test mail's subject, so it is never mistaken for the real thing in an inbox. */
 export const TEST_SUBJECT_PREFIX = "[Test] ";
 

@@ -32,6 +32,13 @@ export function templateVariables(...parts: (string | null | undefined)[]): stri
   return [...names];
 }
 
+/** Variables used at least once without a fallback: those a recipient lacking them cannot be sent. */
+export function variablesWithoutFallback(...parts: (string | null | undefined)[]): string[] {
+  const names = new Set<string>();
+  for (const part of parts) for (const m of (part ?? "").matchAll(VARIABLE)) if (m[2] === undefined) names.add(m[1]!.toLowerCase());
+  return [...names];
+}
+
 function escapeHtml(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }

@@ -1,13 +1,15 @@
 import { Elysia, t } from "elysia";
 import { Flash } from "../../../views/components/Flash";
 import { ComposerPage } from "../../../views/templates/ComposerPage";
+import { ConnectAwsNotice, TemplateWarnings } from "../../../views/templates/TemplateNotices";
 import { TemplatesPage } from "../../../views/templates/TemplatesPage";
+import { AppError } from "../../lib/errors";
 import type { Context } from "../../web/context";
 import { requireAuth, requireScope } from "../../web/guard";
 import { isHtmx } from "../../web/respond";
 import { COMPOSER_CSP } from "../../web/security";
 import { listLists } from "../lists/service";
-import { createTemplate, deleteTemplate, duplicateTemplate, getTemplate, listTemplates, renderTemplate, sendTestTemplate, updateTemplate } from "./service";
+import { createTemplate, deleteTemplate, duplicateTemplate, getTemplate, listTemplates, openTemplate, renderTemplate, sendTestTemplate, updateTemplate } from "./service";
 
 const templateBody = t.Object({
   name: t.String({ maxLength: 1000 }),
@@ -38,7 +40,7 @@ export function templatesRoutes(ctx: Context) {
     .get("/templates/:id", async ({ auth, deps, params, set }) => {
       const scope = requireScope(auth);
       set.headers["content-security-policy"] = COMPOSER_CSP;
-      const template = await getTemplate(deps, scope, params.id);
+      const template = await openTemplate(deps, scope, params.id);
       return <ComposerPage auth={requireAuth(auth)} template={template} lists={await listLists(deps, scope)} html={template.html} />;
     })
     .get("/email/template", async ({ auth, deps }) => ({ items: await listTemplates(deps, requireScope(auth)) }))
@@ -59,7 +61,12 @@ export function templatesRoutes(ctx: Context) {
         const template = await updateTemplate(deps, requireScope(auth), params.id, body);
         if (!isHtmx(request)) return template;
         set.headers["hx-trigger"] = "template-saved";
-        return <Flash kind="success" message={`Saved. Variables: ${template.variables.map((v) => `{{${v}}}`).join(" ") || "none"}.`} />;
+        return (
+          <>
+            <Flash kind="success" message={`Saved. Variables: ${template.variables.map((v) => `{{${v}}}`).join(" ") || "none"}.`} />
+            <TemplateWarnings warnings={template.warnings} />
+          </>
+        );
       },
       { body: templateBody },
     )
@@ -95,15 +102,18 @@ export function templatesRoutes(ctx: Context) {
     )
     .post(
       "/email/template/:id/test",
-      async ({ auth, deps, params, body, request }) => {
-        const result = await sendTestTemplate(deps, requireAuth(auth), params.id, {
-          to: body.to,
-          from: body.from,
-          variables: body.variables,
-          contactId: contactOf(body.contactId),
-        });
-        if (isHtmx(request)) return <Flash kind="success" message={`Test sent to ${body.to.trim()} (SES message id ${result.messageId}).`} />;
-        return result;
+      async ({ auth, deps, params, body, request, set }) => {
+        const send = () => sendTestTemplate(deps, requireAuth(auth), params.id, { to: body.to, from: body.from, variables: body.variables, contactId: contactOf(body.contactId) });
+        if (!isHtmx(request)) return send();
+        try {
+          const result = await send();
+          return <Flash kind="success" message={`Test sent to ${body.to.trim()} (SES message id ${result.messageId}).`} />;
+        } catch (error) {
+          // On the page, the way out of this one is a link; the JSON error stays a sentence.
+          if (!(error instanceof AppError && error.code === "aws_not_connected")) throw error;
+          set.status = error.status;
+          return <ConnectAwsNotice />;
+        }
       },
       { body: t.Object({ to: t.String({ maxLength: 320 }), from: t.String({ maxLength: 400 }), ...renderBody.properties }) },
     );

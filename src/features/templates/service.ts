@@ -7,9 +7,10 @@ import type { Auth } from "../auth/model";
 import { findContact } from "../contacts/queries";
 import { activeKeys } from "../credentials/service";
 import { findWorkspaceEvents } from "../credentials/queries";
+import { listLists, listVariables } from "../lists/service";
 import { testUnsubscribeUrl } from "../unsubscribe/service";
-import { HTML_MAX_BYTES, SAMPLE_VALUES, SUBJECT_MAX, TEMPLATE_NAME_MAX, TEST_SUBJECT_PREFIX, type TemplateInput, type TemplateView } from "./model";
-import { renderMessage, templateVariables, type RenderedMessage } from "./render";
+import { HTML_MAX_BYTES, SAMPLE_VALUES, SUBJECT_MAX, TEMPLATE_NAME_MAX, TEST_SUBJECT_PREFIX, type SavedTemplate, type TemplateInput, type TemplateView, type TemplateWarning } from "./model";
+import { renderMessage, templateVariables, variablesWithoutFallback, type RenderedMessage } from "./render";
 import { relativeLinks, sanitizeTemplateHtml } from "./sanitize";
 import { deleteTemplateRow, findTemplate, insertTemplate, listTemplateRows, updateTemplateRow } from "./queries";
 
@@ -39,12 +40,43 @@ function view(row: NonNullable<Awaited<ReturnType<typeof findTemplate>>>): Templ
   return { id: row.id, name: row.name, subject: row.subject, html: row.html, text: row.text, variables: row.variables, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
-export async function createTemplate(deps: Deps, scope: Scope, input: TemplateInput): Promise<TemplateView> {
+async function insertNew(deps: Deps, scope: Scope, input: TemplateInput): Promise<TemplateView> {
   const clean = checkTemplate(input);
   const now = deps.clock.now();
   const row = { id: newId("tpl"), workspaceId: scope.workspaceId, ...clean, createdAt: now, updatedAt: now };
   await insertTemplate(deps.db, row);
   return view(row);
+}
+
+/** Variables a template can always fill, whatever list it is sent to. */
+const ALWAYS_KNOWN = new Set(["email", "unsubscribe_url"]);
+
+/**
+ * What a save should warn about without refusing it: variables used without a fallback that no list
+ * of the workspace has a column for, so any send of this template would refuse them. Lists are only
+ * read when such a variable exists, and no further than needed to account for them all.
+ */
+async function templateWarnings(deps: Deps, scope: Scope, template: Pick<TemplateView, "subject" | "html" | "text">): Promise<TemplateWarning[]> {
+  let unknown = variablesWithoutFallback(template.subject, template.html, template.text).filter((name) => !ALWAYS_KNOWN.has(name));
+  if (unknown.length === 0) return [];
+  for (const list of await listLists(deps, scope)) {
+    const columns = new Set(await listVariables(deps, scope, list.id));
+    unknown = unknown.filter((name) => !columns.has(name));
+    if (unknown.length === 0) return [];
+  }
+  const named = unknown.map((v) => `{{${v}}}`).join(", ");
+  return [
+    {
+      code: "variables_not_in_lists",
+      variables: unknown,
+      message: `No list has a column for ${named}, and ${unknown.length === 1 ? "it has" : "they have"} no fallback: a send would refuse ${unknown.length === 1 ? "it" : "them"}. Give a fallback like {{${unknown[0]}|there}}, or import a list with that column.`,
+    },
+  ];
+}
+
+export async function createTemplate(deps: Deps, scope: Scope, input: TemplateInput): Promise<SavedTemplate> {
+  const template = await insertNew(deps, scope, input);
+  return { ...template, warnings: await templateWarnings(deps, scope, template) };
 }
 
 export async function getTemplate(deps: Deps, scope: Scope, id: string): Promise<TemplateView> {
@@ -53,14 +85,20 @@ export async function getTemplate(deps: Deps, scope: Scope, id: string): Promise
   return view(row);
 }
 
+/** A template as the composer opens it: with what saving it warns about now (lists change after a save). */
+export async function openTemplate(deps: Deps, scope: Scope, id: string): Promise<SavedTemplate> {
+  const template = await getTemplate(deps, scope, id);
+  return { ...template, warnings: await templateWarnings(deps, scope, template) };
+}
+
 export async function listTemplates(deps: Deps, scope: Scope): Promise<TemplateView[]> {
   return (await listTemplateRows(deps.db, scope.workspaceId)).map(view);
 }
 
-export async function updateTemplate(deps: Deps, scope: Scope, id: string, input: TemplateInput): Promise<TemplateView> {
+export async function updateTemplate(deps: Deps, scope: Scope, id: string, input: TemplateInput): Promise<SavedTemplate> {
   const clean = checkTemplate(input);
   if (!(await updateTemplateRow(deps.db, scope.workspaceId, id, { ...clean, updatedAt: deps.clock.now() }))) throw new NotFound("There is no such template.");
-  return getTemplate(deps, scope, id);
+  return openTemplate(deps, scope, id);
 }
 
 export async function deleteTemplate(deps: Deps, scope: Scope, id: string): Promise<void> {
@@ -69,7 +107,7 @@ export async function deleteTemplate(deps: Deps, scope: Scope, id: string): Prom
 
 export async function duplicateTemplate(deps: Deps, scope: Scope, id: string): Promise<TemplateView> {
   const source = await getTemplate(deps, scope, id);
-  return createTemplate(deps, scope, { name: `Copy of ${source.name}`.slice(0, TEMPLATE_NAME_MAX), subject: source.subject, html: source.html, text: source.text });
+  return insertNew(deps, scope, { name: `Copy of ${source.name}`.slice(0, TEMPLATE_NAME_MAX), subject: source.subject, html: source.html, text: source.text });
 }
 
 export interface RenderChoice {
