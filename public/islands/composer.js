@@ -110,13 +110,40 @@
   if (!panel) return;
   const templateId = panel.dataset.template;
   const frame = document.getElementById("preview-frame");
+  const viewport = document.getElementById("preview-viewport");
+  const stage = document.getElementById("preview-stage");
+  const scaleLabel = document.getElementById("preview-scale");
   const listSelect = document.getElementById("preview-list");
+  const searchInput = document.getElementById("preview-search");
   const contactSelect = document.getElementById("preview-contact");
+  const countLine = document.getElementById("preview-count");
   const testContact = document.getElementById("test-contact");
   const subjectLine = document.getElementById("preview-subject");
   const missingLine = document.getElementById("preview-missing");
 
+  // The frame always lays the message out at its real width (600 or 375 px), as a mail client would;
+  // a panel narrower than that shows it scaled down whole rather than cut off at the edge.
+  const FRAME_HEIGHT = 576;
+  frame.style.transformOrigin = "top left";
+  const fit = () => {
+    const width = Number(frame.getAttribute("width"));
+    const padding = parseFloat(getComputedStyle(viewport).paddingLeft) + parseFloat(getComputedStyle(viewport).paddingRight);
+    const room = viewport.clientWidth - padding;
+    // Rounded down, so the scaled frame never overshoots its box by a fraction of a pixel.
+    const scale = room > 0 ? Math.min(1, Math.floor((room / width) * 1000) / 1000) : 1;
+    frame.style.transform = scale < 1 ? `scale(${scale})` : "";
+    frame.style.height = `${FRAME_HEIGHT / scale}px`;
+    stage.style.width = `${width * scale}px`;
+    stage.style.height = `${FRAME_HEIGHT}px`;
+    scaleLabel.textContent = scale < 1 ? `Shown at ${Math.round(scale * 100)}% to fit` : "";
+  };
+  new ResizeObserver(fit).observe(viewport);
+  fit();
+
+  // Replies can arrive out of order; only the latest request's answer is shown.
+  let previewSeq = 0;
   const refresh = async () => {
+    const seq = ++previewSeq;
     const contactId = contactSelect.value;
     testContact.value = contactId;
     frame.src = `/email/template/${templateId}/preview.html${contactId ? `?contactId=${encodeURIComponent(contactId)}` : ""}`;
@@ -125,31 +152,53 @@
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(contactId ? { contactId: Number(contactId) } : {}),
     });
-    if (!reply.ok) return;
+    if (!reply.ok || seq !== previewSeq) return;
     const preview = await reply.json();
     subjectLine.textContent = `Subject: ${preview.subject}`;
     missingLine.textContent = preview.missing.length ? `No value and no fallback for: ${preview.missing.map((m) => `{{${m}}}`).join(", ")}. A send would refuse this.` : "";
     missingLine.classList.toggle("hidden", preview.missing.length === 0);
   };
 
-  listSelect.addEventListener("change", async () => {
+  // A list holds any number of contacts: one page of them is offered, and a search finds the rest.
+  const count = (n) => n.toLocaleString("en-US");
+  let searchSeq = 0;
+  const loadContacts = async () => {
+    const seq = ++searchSeq;
     const listId = listSelect.value;
+    const q = searchInput.value.trim();
+    const reply = await fetch(`/lists/${encodeURIComponent(listId)}/contacts?sort=email${q ? `&q=${encodeURIComponent(q)}` : ""}`, { headers: { accept: "application/json" } });
+    const { items, total } = reply.ok ? await reply.json() : { items: [], total: 0 };
+    if (seq !== searchSeq || listSelect.value !== listId) return;
     contactSelect.replaceChildren();
-    contactSelect.disabled = !listId;
-    if (!listId) {
-      contactSelect.append(new Option("Choose a list first", ""));
-      return refresh();
-    }
-    const reply = await fetch(`/lists/${encodeURIComponent(listId)}/contacts?sort=email`, { headers: { accept: "application/json" } });
-    const { items } = reply.ok ? await reply.json() : { items: [] };
-    if (items.length === 0) contactSelect.append(new Option("This list has no contacts", ""));
+    if (items.length === 0) contactSelect.append(new Option(q ? `No contact matches "${q}"` : "This list has no contacts", ""));
     for (const contact of items) contactSelect.append(new Option(contact.email, String(contact.id)));
+    if (total > items.length) countLine.textContent = q ? `The first ${count(items.length)} of ${count(total)} matches; type more to narrow them.` : `The first ${count(items.length)} of ${count(total)} contacts; type the start of an address to find another.`;
+    else countLine.textContent = q && items.length ? `${count(total)} ${total === 1 ? "contact matches" : "contacts match"}.` : "";
+    return refresh();
+  };
+  let searchTimer;
+  searchInput.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(loadContacts, 250);
+  });
+
+  listSelect.addEventListener("change", () => {
+    clearTimeout(searchTimer);
+    const listId = listSelect.value;
+    searchInput.value = "";
+    searchInput.disabled = !listId;
+    contactSelect.disabled = !listId;
+    countLine.textContent = "";
+    if (listId) return loadContacts();
+    searchSeq++;
+    contactSelect.replaceChildren(new Option("Choose a list first", ""));
     return refresh();
   });
   contactSelect.addEventListener("change", refresh);
   for (const button of document.querySelectorAll(".preview-width")) {
     button.addEventListener("click", () => {
       frame.width = button.dataset.width;
+      fit();
       for (const other of document.querySelectorAll(".preview-width")) other.setAttribute("aria-pressed", String(other === button));
     });
   }

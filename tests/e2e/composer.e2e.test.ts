@@ -116,6 +116,58 @@ async function templateFor(page: Page, body: { name: string; subject: string; ht
   return (await (await page.request.post(`${j.url}/email/template`, { data: body })).json()).id as string;
 }
 
+test("at 1280 px the desktop preview is shown whole inside its panel", async () => {
+  const { page, problems } = await userWithList("wide@example.com", "email,name\nana@example.com,Ana\n");
+  const id = await templateFor(page, { name: "Wide", subject: "Hi {{name}}", html: '<p>Hello {{name}}</p><p style="text-align:right">RIGHT-EDGE</p>' });
+  await page.goto(`${j.url}/templates/${id}`);
+
+  const frame = page.getByTestId("preview-frame");
+  await page.frameLocator("#preview-frame").getByText("RIGHT-EDGE").waitFor();
+  // The message is laid out at 600 px as in a mail client, and all of it is visible in the panel.
+  expect(await frame.getAttribute("width")).toBe("600");
+  await expect(page.frameLocator("#preview-frame").locator("body").evaluate(() => window.innerWidth)).resolves.toBe(600);
+  const fit = await page.evaluate(() => {
+    const frame = document.getElementById("preview-frame")!;
+    const shown = frame.getBoundingClientRect();
+    const panel = document.getElementById("preview-panel")!.getBoundingClientRect();
+    // What is left of the frame once every clipping or scrolling box around it has cut its part.
+    let left = shown.left;
+    let right = Math.min(shown.right, document.documentElement.clientWidth);
+    for (let box = frame.parentElement; box; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX === "visible") continue;
+      const edge = box.getBoundingClientRect().left + box.clientLeft;
+      left = Math.max(left, edge);
+      right = Math.min(right, edge + box.clientWidth);
+    }
+    return { insidePanel: shown.left >= panel.left && shown.right <= panel.right, shown: Math.round(shown.width), visible: Math.round(right - left) };
+  });
+  expect(fit).toEqual({ insidePanel: true, shown: fit.visible, visible: fit.visible });
+  expect(fit.visible).toBeGreaterThan(300);
+  await expect(page.getByTestId("preview-scale").textContent()).resolves.toMatch(/Shown at \d+% to fit/);
+  // The mobile width fits as it is.
+  await page.getByRole("button", { name: "Mobile" }).click();
+  await expect(page.getByTestId("preview-scale").textContent()).resolves.toBe("");
+  expect(problems).toEqual([]);
+  await page.close();
+}, 60_000);
+
+test("the preview's contact picker offers the first 50 and a search finds the others", async () => {
+  const rows = Array.from({ length: 60 }, (_, i) => `reader${String(i).padStart(2, "0")}@example.com,Reader ${i}`);
+  const { page, problems, listId } = await userWithList("many@example.com", `email,name\n${rows.join("\n")}\nzoe@example.com,Zoë\n`);
+  const id = await templateFor(page, { name: "Many", subject: "Hi {{name}}", html: "<p>Hello {{name}}</p>" });
+  await page.goto(`${j.url}/templates/${id}`);
+  await page.getByTestId("preview-list").selectOption(listId);
+  await page.getByTestId("preview-contact").locator("option", { hasText: "reader00@example.com" }).waitFor({ state: "attached" });
+  expect(await page.getByTestId("preview-contact").locator("option", { hasText: "zoe@example.com" }).count()).toBe(0);
+  await expect(page.getByTestId("preview-count").textContent()).resolves.toContain("of 61 contacts");
+  await page.getByLabel("Find a contact").pressSequentially("zo");
+  await page.getByTestId("preview-contact").locator("option", { hasText: "zoe@example.com" }).waitFor({ state: "attached" });
+  await page.frameLocator("#preview-frame").getByText("Hello Zoë").waitFor();
+  await expect(page.getByTestId("preview-subject").textContent()).resolves.toBe("Subject: Hi Zoë");
+  expect(problems).toEqual([]);
+  await page.close();
+}, 60_000);
+
 test("without AWS keys, the test send links to Settings → AWS", async () => {
   const { page, problems } = await userWithList("nokeys@example.com", "email,name\nana@example.com,Ana\n");
   const id = await templateFor(page, { name: "No keys", subject: "Hi {{name|there}}", html: "<p>Hello {{name|there}}</p>" });
@@ -151,6 +203,30 @@ test("saving a template with a variable no list has warns at save time, and the 
   await page.getByRole("button", { name: "Save template" }).click();
   await page.locator("#composer-errors", { hasText: "Variables: {{name}}" }).waitFor();
   expect(await warning.count()).toBe(0);
+  expect(problems).toEqual([]);
+  await page.close();
+}, 60_000);
+
+test("at 390 px wide the templates list and the composer do not scroll sideways", async () => {
+  const { page, problems } = await userWithList("narrow@example.com", "email,name,company\nana@example.com,Ana,Acme\n", { viewport: { width: 390, height: 844 } });
+  const id = await templateFor(page, {
+    name: "A rather long template name that goes on and on",
+    subject: "A long subject line for {{name}} at {{company}} that would not fit on a phone at all",
+    html: "<p>Hello {{name}} from {{company}}, with {{email}} and more words than fit on one line of a narrow screen.</p>",
+  });
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth);
+  for (const path of ["/templates", "/templates/new", `/templates/${id}`]) {
+    await page.goto(`${j.url}${path}`);
+    await page.waitForLoadState("load");
+    const scrollWidth = await overflow();
+    expect({ path, fits: scrollWidth <= 390, scrollWidth }).toEqual({ path, fits: true, scrollWidth });
+  }
+  // With a contact chosen and either preview width, the composer still fits.
+  await page.getByTestId("preview-list").selectOption({ index: 1 });
+  await page.frameLocator("#preview-frame").getByText("Hello Ana from Acme").waitFor();
+  expect(await overflow()).toBeLessThanOrEqual(390);
+  await page.getByRole("button", { name: "Mobile" }).click();
+  expect(await overflow()).toBeLessThanOrEqual(390);
   expect(problems).toEqual([]);
   await page.close();
 }, 60_000);

@@ -12,7 +12,9 @@ function FieldError({ field }: { field: string }) {
 /**
  * The composer: name, subject, the Quill editor with an HTML source view, an optional text part,
  * variables offered from a list's columns, and (once saved) a preview for a contact at desktop and
- * mobile widths and a test send. public/islands/composer.js runs it.
+ * mobile widths and a test send. public/islands/composer.js runs it. The two halves sit side by side
+ * only on wide screens, and each may shrink below its content's width (min-w-0), so a long select
+ * or the 600 px frame never widens the page.
  */
 export function ComposerPage({ auth, template, lists, html }: { auth: Auth; template: SavedTemplate | null; lists: ListSummary[]; html: string }) {
   const saveAttrs = template ? { "hx-put": `/email/template/${template.id}` } : { "hx-post": "/email/template" };
@@ -28,7 +30,7 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
         › <span safe>{template?.name ?? "New"}</span>
       </p>
       <div class="grid gap-8 xl:grid-cols-2">
-        <form id="composer-form" {...saveAttrs} hx-target="#composer-errors" hx-swap="innerHTML" data-testid="composer" class="rounded-lg border border-slate-200 bg-white p-6">
+        <form id="composer-form" {...saveAttrs} hx-target="#composer-errors" hx-swap="innerHTML" data-testid="composer" class="min-w-0 rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
           <div id="composer-errors" class="mb-3" aria-live="assertive">
             {template ? <TemplateWarnings warnings={template.warnings} /> : ""}
           </div>
@@ -51,7 +53,7 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
             <label for="variable-list" class="sr-only">
               Offer variables from list
             </label>
-            <select id="variable-list" class="ml-auto rounded border border-slate-300 px-2 py-1 text-xs" data-testid="variable-list">
+            <select id="variable-list" class="ml-auto max-w-full rounded border border-slate-300 px-2 py-1 text-xs" data-testid="variable-list">
               <option value="">Variables: email and unsubscribe link</option>
               {lists.map((l) => (
                 <option value={l.id} safe>{`Variables from "${l.name}"`}</option>
@@ -86,33 +88,50 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
           <Button>Save template</Button>
         </form>
         {template ? (
-          <section class="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="preview-title" id="preview-panel" data-template={template.id}>
+          <section class="min-w-0 rounded-lg border border-slate-200 bg-white p-4 sm:p-6" aria-labelledby="preview-title" id="preview-panel" data-template={template.id}>
             <h2 id="preview-title" class="text-lg font-medium mb-4">
               Preview
             </h2>
-            <div class="mb-3 flex flex-wrap items-end gap-2">
+            <div class="mb-3 grid gap-2 sm:grid-cols-2">
               <div>
                 <label for="preview-list" class="block text-xs text-slate-600 mb-1">
-                  Contact
+                  Preview for
                 </label>
-                <select id="preview-list" class="rounded border border-slate-300 px-2 py-1 text-sm" data-testid="preview-list">
+                <select id="preview-list" class="block w-full rounded border border-slate-300 px-2 py-1 text-sm" data-testid="preview-list">
                   <option value="">Sample values</option>
                   {lists.map((l) => (
                     <option value={l.id} safe>
-                      {l.name}
+                      {`A contact of "${l.name}"`}
                     </option>
                   ))}
                 </select>
               </div>
               <div>
-                <label for="preview-contact" class="sr-only">
-                  Contact of the list
+                <label for="preview-search" class="block text-xs text-slate-600 mb-1">
+                  Find a contact
                 </label>
-                <select id="preview-contact" class="rounded border border-slate-300 px-2 py-1 text-sm" disabled data-testid="preview-contact">
+                <input
+                  id="preview-search"
+                  type="search"
+                  autocomplete="off"
+                  placeholder="Start of the address"
+                  disabled
+                  class="block w-full rounded border border-slate-300 px-2 py-1 text-sm disabled:bg-slate-50"
+                  data-testid="preview-search"
+                />
+              </div>
+              <div class="sm:col-span-2">
+                <label for="preview-contact" class="sr-only">
+                  Contact
+                </label>
+                <select id="preview-contact" class="block w-full rounded border border-slate-300 px-2 py-1 text-sm" disabled data-testid="preview-contact">
                   <option value="">Choose a list first</option>
                 </select>
+                <p id="preview-count" class="mt-1 text-xs text-slate-500 empty:hidden" aria-live="polite" data-testid="preview-count"></p>
               </div>
-              <div class="ml-auto flex gap-1" role="group" aria-label="Preview width">
+            </div>
+            <div class="mb-3 flex flex-wrap items-center gap-2">
+              <div class="flex gap-1" role="group" aria-label="Preview width">
                 <button type="button" class="preview-width rounded border border-slate-300 px-2 py-1 text-xs" data-width="600" aria-pressed="true">
                   Desktop
                 </button>
@@ -120,19 +139,23 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
                   Mobile
                 </button>
               </div>
+              <span id="preview-scale" class="text-xs text-slate-500" data-testid="preview-scale"></span>
             </div>
             <p id="preview-subject" class="mb-2 text-sm" data-testid="preview-subject"></p>
             <p id="preview-missing" class="mb-2 hidden rounded border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-800" role="status"></p>
-            <div class="overflow-x-auto rounded border border-slate-200 bg-slate-100 p-2">
-              <iframe
-                id="preview-frame"
-                title="Rendered message"
-                sandbox=""
-                class="mx-auto block h-[36rem] bg-white"
-                width="600"
-                src={`/email/template/${template.id}/preview.html`}
-                data-testid="preview-frame"
-              ></iframe>
+            {/* The frame keeps the message's real width; composer.js scales it down to fit a narrower panel. */}
+            <div id="preview-viewport" class="overflow-x-auto rounded border border-slate-200 bg-slate-100 p-2" data-testid="preview-viewport">
+              <div id="preview-stage" class="mx-auto overflow-hidden">
+                <iframe
+                  id="preview-frame"
+                  title="Rendered message"
+                  sandbox=""
+                  class="block h-[36rem] bg-white"
+                  width="600"
+                  src={`/email/template/${template.id}/preview.html`}
+                  data-testid="preview-frame"
+                ></iframe>
+              </div>
             </div>
             <h3 class="mt-6 mb-2 font-medium">Send a test</h3>
             <form id="test-form" hx-post={`/email/template/${template.id}/test`} hx-target="#test-result" hx-swap="innerHTML" class="grid gap-2 sm:grid-cols-[1fr_1fr_auto] items-end" data-testid="test-form">
@@ -156,7 +179,7 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
             <div id="test-result" class="mt-3" aria-live="polite" data-testid="test-result"></div>
           </section>
         ) : (
-          <section class="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">
+          <section class="min-w-0 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">
             Save the template to preview it with a contact and send yourself a test.
           </section>
         )}
