@@ -14,7 +14,9 @@ export function clientConfig(keys: AwsKeys, endpoint: string | null) {
     credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+    // Without throwOnRequestTimeout the SDK only prints a warning to the console when requestTimeout
+    // passes and keeps waiting, so a silent endpoint would hold the page's request open forever.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
   };
 }
 
@@ -23,6 +25,6 @@ export async function callAws<T>(keys: AwsKeys, action: string, run: () => Promi
   try {
     return await run();
   } catch (err) {
-    throw awsFailure(err, { region: keys.region, action });
+    throw awsFailure(err, { keys, action });
   }
 }

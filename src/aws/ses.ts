@@ -3,6 +3,7 @@ import {
   CreateConfigurationSetEventDestinationCommand,
   CreateEmailIdentityCommand,
   GetAccountCommand,
+  GetConfigurationSetEventDestinationsCommand,
   GetEmailIdentityCommand,
   ListEmailIdentitiesCommand,
   SendEmailCommand,
@@ -12,7 +13,7 @@ import {
 } from "@aws-sdk/client-sesv2";
 import type { Config } from "../config";
 import { callAws as call, clientConfig, type AwsKeys } from "./client";
-import { awsFailure } from "./errors";
+import { awsFailure, unreadableAnswer } from "./errors";
 
 export type { AwsKeys };
 
@@ -43,6 +44,8 @@ export function sesClient(config: Config, keys: AwsKeys): SESv2Client {
 
 export async function getAccount(config: Config, keys: AwsKeys): Promise<AccountStatus> {
   const out = await call(keys, "ses:GetAccount", () => sesClient(config, keys).send(new GetAccountCommand({})));
+  // A captive portal or proxy can answer 200 with an empty page; every real answer has the quota.
+  if (!out.SendQuota) throw unreadableAnswer(keys, "ses:GetAccount", "SendQuota", out);
   return {
     sendingEnabled: out.SendingEnabled ?? false,
     productionAccess: out.ProductionAccessEnabled ?? false,
@@ -100,27 +103,38 @@ export async function createIdentity(config: Config, keys: AwsKeys, name: string
   };
 }
 
-/** Creates the configuration set and points its SNS event destination at `topicArn`; running it again changes nothing. */
+/**
+ * Creates the configuration set and points its SNS event destination at `topicArn`; running it again
+ * changes nothing. These writes answer with an empty body, which the SDK does not read, so a proxy's
+ * or portal's 200 page would pass for success: the destination is read back before it counts as done.
+ */
 export async function ensureEventDestination(config: Config, keys: AwsKeys, configurationSet: string, topicArn: string): Promise<void> {
   const client = sesClient(config, keys);
   try {
     await client.send(new CreateConfigurationSetCommand({ ConfigurationSetName: configurationSet }));
   } catch (err) {
-    if ((err as Error).name !== "AlreadyExistsException") throw awsFailure(err, { region: keys.region, action: "ses:CreateConfigurationSet" });
+    if ((err as Error).name !== "AlreadyExistsException") throw awsFailure(err, { keys, action: "ses:CreateConfigurationSet" });
   }
   const destination = {
     ConfigurationSetName: configurationSet,
     EventDestinationName: "sesame-sns",
     EventDestination: { Enabled: true, MatchingEventTypes: EVENT_TYPES, SnsDestination: { TopicArn: topicArn } },
   };
+  let wrote = "ses:CreateConfigurationSetEventDestination";
   try {
     await client.send(new CreateConfigurationSetEventDestinationCommand(destination));
   } catch (err) {
-    if ((err as Error).name !== "AlreadyExistsException") {
-      throw awsFailure(err, { region: keys.region, action: "ses:CreateConfigurationSetEventDestination" });
-    }
-    await call(keys, "ses:UpdateConfigurationSetEventDestination", () => client.send(new UpdateConfigurationSetEventDestinationCommand(destination)));
+    // The set was created a moment ago: if AWS has no such set, it was not AWS that said so.
+    if ((err as Error).name === "NotFoundException") throw unreadableAnswer(keys, "ses:CreateConfigurationSet", "configuration set it reported created", {});
+    if ((err as Error).name !== "AlreadyExistsException") throw awsFailure(err, { keys, action: wrote });
+    wrote = "ses:UpdateConfigurationSetEventDestination";
+    await call(keys, wrote, () => client.send(new UpdateConfigurationSetEventDestinationCommand(destination)));
   }
+  const read = await call(keys, "ses:GetConfigurationSetEventDestinations", () =>
+    client.send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: configurationSet })),
+  );
+  const written = read.EventDestinations?.find((d) => d.Name === "sesame-sns");
+  if (!written?.Enabled || written.SnsDestination?.TopicArn !== topicArn) throw unreadableAnswer(keys, wrote, "event destination it reported written", {});
 }
 
 export interface OutgoingMessage {
@@ -151,5 +165,6 @@ export async function sendEmail(config: Config, keys: AwsKeys, message: Outgoing
       }),
     ),
   );
-  return out.MessageId!;
+  if (!out.MessageId) throw unreadableAnswer(keys, "ses:SendEmail", "MessageId", out);
+  return out.MessageId;
 }

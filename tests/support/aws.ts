@@ -7,7 +7,9 @@ import { freePort } from "./net";
  * The AWS side of the tests. SES calls go to the `aws-ses-v2-local` emulator (sending, GetAccount,
  * its /store of sent mail) through a small fake of our own in front of it, which adds what the
  * emulator lacks: SigV4 verification against known key pairs (so a wrong secret really is a
- * signature mismatch), identities, configuration sets, throttling faults, and SNS (query protocol).
+ * signature mismatch), identities, configuration sets, SNS (query protocol), and faults: any call
+ * can be made to fail as AWS fails (denied, throttled, …) or as what stands between Sesame and AWS
+ * fails (a proxy's HTML error page, a captive portal, bytes that are not an answer).
  */
 
 export const ACCOUNT = {
@@ -90,6 +92,67 @@ export interface FakeKey {
   account?: object;
 }
 
+/**
+ * How a call fails. The AWS answers are in each service's own format (JSON with x-amzn-errortype for
+ * SES v2, XML ErrorResponse for SNS); the others are what a proxy or portal in between sends.
+ */
+export type Fault =
+  | "denied"
+  | "unrecognized"
+  | "signature"
+  | "throttled"
+  | "internal"
+  | "unknown"
+  /** A reverse proxy's 502 page. */
+  | "html"
+  /** A captive portal's login page, with status 200. */
+  | "html200"
+  /** Bytes that are neither JSON nor XML, with status 200. */
+  | "garbage";
+
+export const FAULTS: Fault[] = ["denied", "unrecognized", "signature", "throttled", "internal", "unknown", "html", "html200", "garbage"];
+
+/** The error text each fault carries, so tests can find it in the log and not in what users see. */
+export const FAULT_TEXT: Record<Fault, string> = {
+  denied: "is not authorized to perform",
+  unrecognized: "The security token included in the request is invalid",
+  signature: "The request signature we calculated does not match",
+  throttled: "Rate exceeded",
+  internal: "We encountered an internal error",
+  unknown: "SomethingNewException",
+  html: "HTTP 502",
+  html200: "HTTP 200",
+  garbage: "HTTP 200",
+};
+
+const PROXY_PAGE =
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+const PORTAL_PAGE = "<!DOCTYPE html><html><head><title>Sign in to the guest network</title></head><body><form><input name=room></form></body></html>";
+
+function faultResponse(service: string, action: string, fault: Fault): Response {
+  const sns = service === "sns";
+  switch (fault) {
+    case "denied":
+      return failure(service, 403, sns ? "AuthorizationError" : "AccessDeniedException", `User: arn:aws:iam::${ACCOUNT_ID}:user/sesame is not authorized to perform: ${action}`);
+    case "unrecognized":
+      return failure(service, 403, sns ? "InvalidClientTokenId" : "UnrecognizedClientException", FAULT_TEXT.unrecognized + ".");
+    case "signature":
+      return failure(service, 403, sns ? "SignatureDoesNotMatch" : "InvalidSignatureException", FAULT_TEXT.signature + " you provided.");
+    case "throttled":
+      return failure(service, sns ? 400 : 429, sns ? "Throttling" : "TooManyRequestsException", FAULT_TEXT.throttled);
+    case "internal":
+      return failure(service, 500, sns ? "InternalError" : "InternalFailure", FAULT_TEXT.internal);
+    case "unknown":
+      return failure(service, 400, "SomethingNewException", "A reason no client knows yet");
+    case "html":
+      return new Response(PROXY_PAGE, { status: 502, headers: { "content-type": "text/html" } });
+    case "html200":
+      return new Response(PORTAL_PAGE, { status: 200, headers: { "content-type": "text/html" } });
+    case "garbage":
+      return new Response(new Uint8Array([0, 159, 146, 150, 123, 123, 10]), { status: 200, headers: { "content-type": "application/octet-stream" } });
+  }
+}
+
 interface FakeIdentity {
   name: string;
   type: "EMAIL_ADDRESS" | "DOMAIN";
@@ -115,6 +178,10 @@ export interface AwsFake {
   configurationSets: Map<string, Map<string, { topicArn: string; types: string[]; enabled: boolean }>>;
   topics: Set<string>;
   subscriptions: FakeSubscription[];
+  /** Faults in force, by action ("ses:GetAccount", "sns:CreateTopic", …); each lasts until cleared. */
+  faults: Map<string, Fault>;
+  /** Makes every call of `action` fail with `fault` (retries included), or heals it with null. */
+  fail(action: string, fault: Fault | null): void;
   /** Marks a subscription confirmed as SNS would after the endpoint visited its SubscribeURL. */
   confirm(topicArn: string, endpoint: string): void;
   stop(): Promise<void>;
@@ -152,6 +219,11 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
     configurationSets: new Map(),
     topics: new Set(),
     subscriptions: [],
+    faults: new Map(),
+    fail(action, fault) {
+      if (fault) fake.faults.set(action, fault);
+      else fake.faults.delete(action);
+    },
     confirm(topicArn, endpoint) {
       const sub = fake.subscriptions.find((s) => s.topicArn === topicArn && s.endpoint === endpoint);
       if (sub) sub.confirmed = true;
@@ -202,37 +274,50 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
     );
   }
 
+  /** The SES v2 action a REST request is, by its method and path. */
+  function sesAction(method: string, path: string): string {
+    if (method === "GET" && path === "/v2/email/account") return "GetAccount";
+    // ListEmailIdentities is POST /v2/email/list-identities in current SDKs, GET /v2/email/identities in older ones.
+    if (path === "/v2/email/list-identities" || (path === "/v2/email/identities" && method === "GET")) return "ListEmailIdentities";
+    if (path === "/v2/email/identities" && method === "POST") return "CreateEmailIdentity";
+    if (/^\/v2\/email\/identities\/.+$/.test(path) && method === "GET") return "GetEmailIdentity";
+    if (path === "/v2/email/configuration-sets" && method === "POST") return "CreateConfigurationSet";
+    if (/^\/v2\/email\/configuration-sets\/[^/]+\/event-destinations(?:\/[^/]+)?$/.test(path)) {
+      if (method === "GET") return "GetConfigurationSetEventDestinations";
+      return method === "POST" ? "CreateConfigurationSetEventDestination" : "UpdateConfigurationSetEventDestination";
+    }
+    if (path === "/v2/email/outbound-emails") return "SendEmail";
+    return `${method} ${path}`;
+  }
+
   async function ses(request: Request, body: Uint8Array, who: { accessKeyId: string; service: string; region: string }): Promise<Response> {
     const url = new URL(request.url);
     const path = decodeURIComponent(url.pathname);
     const json = () => JSON.parse(new TextDecoder().decode(body) || "{}");
-    const record = (action: string) => fake.calls.push({ service: "ses", action, region: who.region, accessKeyId: who.accessKeyId });
+    const action = sesAction(request.method, path);
+    fake.calls.push({ service: "ses", action, region: who.region, accessKeyId: who.accessKeyId });
+    const fault = fake.faults.get(`ses:${action}`);
+    if (fault) return faultResponse("ses", `ses:${action}`, fault);
+    const refused = denied(who, `ses:${action}`);
+    if (refused) return refused;
     let m: RegExpExecArray | null;
 
-    if (request.method === "GET" && path === "/v2/email/account") {
-      record("GetAccount");
-      const refused = denied(who, "ses:GetAccount");
-      if (refused) return refused;
+    if (action === "GetAccount") {
       const custom = fake.keys.get(who.accessKeyId)!.account;
       if (custom) return Response.json(custom);
       return proxy(request, body);
     }
-    // ListEmailIdentities is POST /v2/email/list-identities in current SDKs, GET /v2/email/identities in older ones.
-    if (path === "/v2/email/identities" || path === "/v2/email/list-identities") {
-      if (request.method === "GET" || path === "/v2/email/list-identities") {
-        record("ListEmailIdentities");
-        return Response.json({
-          EmailIdentities: [...fake.identities.values()].map((i) => ({
-            IdentityType: i.type,
-            IdentityName: i.name,
-            SendingEnabled: i.verified,
-            VerificationStatus: i.verified ? "SUCCESS" : "PENDING",
-          })),
-        });
-      }
-      record("CreateEmailIdentity");
-      const refused = denied(who, "ses:CreateEmailIdentity");
-      if (refused) return refused;
+    if (action === "ListEmailIdentities") {
+      return Response.json({
+        EmailIdentities: [...fake.identities.values()].map((i) => ({
+          IdentityType: i.type,
+          IdentityName: i.name,
+          SendingEnabled: i.verified,
+          VerificationStatus: i.verified ? "SUCCESS" : "PENDING",
+        })),
+      });
+    }
+    if (action === "CreateEmailIdentity") {
       const name = String(json().EmailIdentity);
       if (fake.identities.has(name)) return failure("ses", 400, "AlreadyExistsException", `Email identity ${name} already exist.`);
       const identity: FakeIdentity = {
@@ -248,8 +333,7 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
         DkimAttributes: { SigningEnabled: identity.type === "DOMAIN", Status: identity.type === "DOMAIN" ? "PENDING" : "NOT_STARTED", Tokens: identity.tokens },
       });
     }
-    if ((m = /^\/v2\/email\/identities\/(.+)$/.exec(path)) && request.method === "GET") {
-      record("GetEmailIdentity");
+    if (action === "GetEmailIdentity" && (m = /^\/v2\/email\/identities\/(.+)$/.exec(path))) {
       const identity = fake.identities.get(m[1]!);
       if (!identity) return failure("ses", 404, "NotFoundException", `Email identity ${m[1]} does not exist.`);
       return Response.json({
@@ -259,10 +343,7 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
         DkimAttributes: { SigningEnabled: true, Status: identity.verified ? "SUCCESS" : "PENDING", Tokens: identity.tokens },
       });
     }
-    if (path === "/v2/email/configuration-sets" && request.method === "POST") {
-      record("CreateConfigurationSet");
-      const refused = denied(who, "ses:CreateConfigurationSet");
-      if (refused) return refused;
+    if (action === "CreateConfigurationSet") {
       const name = String(json().ConfigurationSetName);
       if (fake.configurationSets.has(name)) return failure("ses", 400, "AlreadyExistsException", `Configuration set <${name}> already exists.`);
       fake.configurationSets.set(name, new Map());
@@ -272,7 +353,6 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
       const set = fake.configurationSets.get(m[1]!);
       if (!set) return failure("ses", 404, "NotFoundException", `Configuration set <${m[1]}> does not exist.`);
       if (request.method === "GET") {
-        record("GetConfigurationSetEventDestinations");
         return Response.json({
           EventDestinations: [...set].map(([name, d]) => ({ Name: name, Enabled: d.enabled, MatchingEventTypes: d.types, SnsDestination: { TopicArn: d.topicArn } })),
         });
@@ -281,22 +361,13 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
       const name = m[2] ?? String(input.EventDestinationName);
       const destination = { topicArn: input.EventDestination.SnsDestination.TopicArn, types: input.EventDestination.MatchingEventTypes, enabled: input.EventDestination.Enabled };
       if (request.method === "POST") {
-        record("CreateConfigurationSetEventDestination");
         if (set.has(name)) return failure("ses", 400, "AlreadyExistsException", `Event destination ${name} already exists.`);
-      } else {
-        record("UpdateConfigurationSetEventDestination");
-        if (!set.has(name)) return failure("ses", 404, "NotFoundException", `Event destination ${name} does not exist.`);
+      } else if (!set.has(name)) {
+        return failure("ses", 404, "NotFoundException", `Event destination ${name} does not exist.`);
       }
       set.set(name, destination);
       return Response.json({});
     }
-    if (path === "/v2/email/outbound-emails") {
-      record("SendEmail");
-      const refused = denied(who, "ses:SendEmail");
-      if (refused) return refused;
-      return proxy(request, body);
-    }
-    record(`${request.method} ${path}`);
     return proxy(request, body);
   }
 
@@ -315,6 +386,8 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
   function sns(params: URLSearchParams, who: { accessKeyId: string; service: string; region: string }): Response {
     const action = params.get("Action") ?? "";
     fake.calls.push({ service: "sns", action, region: who.region, accessKeyId: who.accessKeyId });
+    const fault = fake.faults.get(`sns:${action}`);
+    if (fault) return faultResponse("sns", `sns:${action}`, fault);
     const refused = denied(who, `sns:${action}`);
     if (refused) return refused;
     switch (action) {

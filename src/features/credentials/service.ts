@@ -1,5 +1,6 @@
 import { createIdentity, ensureEventDestination, getAccount, listIdentities, type AwsKeys, type Identity } from "../../aws/ses";
 import { ensureTopic, requireTopic, subscribeHttps, subscriptionState } from "../../aws/sns";
+import { AwsFailure } from "../../aws/errors";
 import { open, seal, VaultError } from "../../aws/vault";
 import type { Deps } from "../../deps";
 import { Forbidden, Invalid } from "../../lib/errors";
@@ -38,6 +39,21 @@ interface SessionKeysRecord {
 /** Session-only keys are bound to their session as well as their workspace. */
 const sessionOwner = (auth: Auth) => `session:${auth.workspace.id}:${auth.session.id}`;
 
+/**
+ * Runs AWS calls for a person. When one fails they see only the sentence; the log keeps what AWS or
+ * the SDK actually said, which is what an operator needs to tell a proxy's error page from a policy gap.
+ */
+async function withAws<T>(deps: Deps, auth: Auth, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof AwsFailure) {
+      deps.log.warn("AWS call failed", { workspaceId: auth.workspace.id, action: err.action, code: err.code, detail: err.detail });
+    }
+    throw err;
+  }
+}
+
 function requireWorkspaceAdmin(auth: Auth, what: string) {
   if (!hasWorkspaceRole(auth.workspaceRole, "admin")) throw new Forbidden(`Only a workspace admin or owner can ${what}.`);
 }
@@ -47,7 +63,7 @@ export async function connectAws(deps: Deps, auth: Auth, raw: ConnectInput): Pro
   if (input.save) requireWorkspaceAdmin(auth, "save AWS keys for the whole workspace");
   const keys: AwsKeys = { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey, region: input.region };
   // Nothing is kept until AWS itself has accepted the keys.
-  const account = await getAccount(deps.config, keys);
+  const account = await withAws(deps, auth, () => getAccount(deps.config, keys));
   const secret = JSON.stringify({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
   if (input.save) {
     const sealed = seal(deps.config, secret, auth.workspace.id);
@@ -117,7 +133,7 @@ export async function awsStatus(deps: Deps, auth: Auth): Promise<AwsStatus> {
   if (!active) return { connected: false };
   const base = { connected: true as const, region: active.keys.region, accessKeyId: maskAccessKeyId(active.keys.accessKeyId), saved: active.saved };
   try {
-    return { ...base, account: await getAccount(deps.config, active.keys) };
+    return { ...base, account: await withAws(deps, auth, () => getAccount(deps.config, active.keys)) };
   } catch (err) {
     if (!(err instanceof Invalid)) throw err;
     return { ...base, account: null, error: err.message, code: err.code };
@@ -135,14 +151,14 @@ export async function disconnectAws(deps: Deps, auth: Auth): Promise<void> {
 
 export async function awsIdentities(deps: Deps, auth: Auth): Promise<Identity[]> {
   const { keys } = await requireKeys(deps, auth);
-  return listIdentities(deps.config, keys);
+  return withAws(deps, auth, () => listIdentities(deps.config, keys));
 }
 
 export async function addAwsIdentity(deps: Deps, auth: Auth, name: string): Promise<Identity> {
   requireWorkspaceAdmin(auth, "add a sending identity");
   const identity = checkIdentityName(name);
   const { keys } = await requireKeys(deps, auth);
-  return createIdentity(deps.config, keys, identity);
+  return withAws(deps, auth, () => createIdentity(deps.config, keys, identity));
 }
 
 function notificationEndpoint(deps: Deps): string {
@@ -160,11 +176,15 @@ export async function setupEvents(deps: Deps, auth: Auth, options: { topicArn?: 
     throw new Invalid("That is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>).", "invalid_topic_arn", "topicArn");
   }
   const { keys } = await requireKeys(deps, auth);
+  return withAws(deps, auth, () => buildPipeline(deps, auth, keys, options.topicArn));
+}
+
+async function buildPipeline(deps: Deps, auth: Auth, keys: AwsKeys, chosenTopicArn: string | undefined): Promise<EventsStatus> {
   const configurationSet = configurationSetName(auth.workspace.id);
   // A topic of one's own choosing must be one these keys can see: registering someone else's would
   // route their events here.
-  if (options.topicArn !== undefined) await requireTopic(deps.config, keys, options.topicArn);
-  const topicArn = options.topicArn ?? (await ensureTopic(deps.config, keys, `sesame-events-${auth.workspace.id}`));
+  if (chosenTopicArn !== undefined) await requireTopic(deps.config, keys, chosenTopicArn);
+  const topicArn = chosenTopicArn ?? (await ensureTopic(deps.config, keys, `sesame-events-${auth.workspace.id}`));
   await ensureEventDestination(deps.config, keys, configurationSet, topicArn);
 
   const endpoint = notificationEndpoint(deps);
@@ -197,7 +217,7 @@ export async function eventsStatus(deps: Deps, auth: Auth): Promise<EventsStatus
     // The live state is a nicety: keys that cannot be read (see awsStatus) leave the stored one.
     const active = await activeKeys(deps, auth).catch(() => null);
     if (active) {
-      const live = await subscriptionState(deps.config, active.keys, stored.topicArn, endpoint).catch(() => null);
+      const live = await withAws(deps, auth, () => subscriptionState(deps.config, active.keys, stored.topicArn!, endpoint)).catch(() => null);
       if (live && live.state !== state) {
         state = live.state;
         await updateWorkspaceEvents(deps.db, auth.workspace.id, {
