@@ -68,7 +68,10 @@ describe("connecting keys", () => {
     expect(unknown.status).toBe(422);
     expect(unknown.json.code).toBe("aws_unrecognized_key");
     expect(unknown.json.error).toContain("does not recognise this access key ID");
-    expect(unknown.json.error).toContain("security token included in the request is invalid");
+    // AWS's own words are for the log; the person gets what to do about them.
+    expect(unknown.json.error).not.toContain("security token included in the request is invalid");
+    expect(unknown.json.error).toContain("create a new access key");
+    expect(t.logs.some((line) => line.includes("security token included in the request is invalid"))).toBe(true);
 
     const mismatch = await connect(c, { secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGKEY", save: true });
     expect(mismatch.status).toBe(422);
@@ -250,14 +253,24 @@ describe("where keys live", () => {
 });
 
 describe("account panel and identities", () => {
-  test("the AWS page shows mode, sending, enforcement, MaxSendRate and the quota bar", async () => {
+  test("the AWS page shows access, sending, account status, sending limit and the quota bar in words, with AWS's names as hints", async () => {
     const { c } = await owner();
     await connect(c, { ...OTHER, save: true });
     const page = (await c.get("/settings/aws")).text;
     expect(page).toContain("Sandbox");
-    expect(page).toContain("1 / second");
+    expect(page).toContain("Sending limit");
+    expect(page).toContain("1 email per second");
+    expect(page).toMatch(/<dd[^>]*data-hint[^>]*>MaxSendRate<\/dd>/);
+    expect(page).toContain("Sending quota (24 h)");
+    expect(page).toMatch(/data-hint[^>]*>\s*Max24HourSend/);
     expect(page).toContain("0 of 200 used");
-    expect(page).toContain("HEALTHY");
+    expect(page).toContain(">Healthy</dd>");
+    expect(page).toContain("EnforcementStatus: HEALTHY");
+    expect(page).not.toContain(">HEALTHY<");
+    expect(page).not.toContain(">MaxSendRate</dt>");
+    // Nothing of the quota is used: the bar has no fill at all, not a sliver.
+    expect(page).toContain('aria-valuenow="0.0"');
+    expect(page).not.toContain("data-fill");
     const refreshed = await c.get("/aws/status", { "hx-request": "true" });
     expect(refreshed.text).toContain('data-testid="aws-account"');
     expect(refreshed.text).not.toContain("<html");

@@ -1,35 +1,20 @@
-import type { PropsWithChildren } from "@kitajs/html";
 import type { Auth } from "../../src/features/auth/model";
 import type { AwsStatus, EventsStatus, Identity } from "../../src/features/credentials/model";
 import { SES_REGIONS } from "../../src/aws/regions";
 import { Button } from "../components/Button";
 import { Field } from "../components/Field";
 import { Flash } from "../components/Flash";
+import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
+import { accountStatusAdvice, accountStatusWord, dkimWord, identityTypeWord, verificationWord } from "./labels";
+import { Fact, QuotaBar, Section, Status } from "./parts";
 
-function Section({ title, id, children }: PropsWithChildren<{ title: string; id: string }>) {
-  return (
-    <section id={id} class="mb-8 rounded-lg border border-slate-200 bg-white p-6" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} class="text-lg font-medium mb-4" safe>
-        {title}
-      </h2>
-      {children}
-    </section>
-  );
-}
-
-/** One labelled value of a panel. */
-function Fact({ label, value, class: cls, testid, state }: { label: string; value: string; class?: string; testid?: string; state?: string }) {
-  return (
-    <div>
-      <dt class="text-slate-500" safe>
-        {label}
-      </dt>
-      <dd class={cls} data-testid={testid} data-state={state} safe>
-        {value}
-      </dd>
-    </div>
-  );
+/**
+ * Where a form's or button's failure is shown. Requests aim their errors here so that a refusal never
+ * replaces the panel it came from; on success the route retargets the swap to the whole panel.
+ */
+function ErrorSlot({ id }: { id: string }) {
+  return <div id={id} class="empty:hidden mb-4" aria-live="assertive"></div>;
 }
 
 export function ConnectForm({ canSave }: { canSave: boolean }) {
@@ -44,7 +29,7 @@ export function ConnectForm({ canSave }: { canSave: boolean }) {
       data-testid="aws-connect-form"
       autocomplete="off"
     >
-      <div id="aws-connect-errors" class="mb-3" aria-live="assertive"></div>
+      <ErrorSlot id="aws-connect-errors" />
       <div class="grid gap-x-4 sm:grid-cols-2">
         <Field name="accessKeyId" label="Access key ID" required autocomplete="off" maxlength={128} hint="Starts with AKIA: an IAM user's access key." />
         <Field name="secretAccessKey" label="Secret access key" type="password" required autocomplete="new-password" maxlength={128} />
@@ -53,13 +38,14 @@ export function ConnectForm({ canSave }: { canSave: boolean }) {
         <label for="field-region" class="block text-sm font-medium text-slate-700 mb-1">
           Region
         </label>
-        <select id="field-region" name="region" required class="block w-full sm:w-80 rounded border border-slate-300 px-3 py-2 text-sm">
+        <select id="field-region" name="region" required aria-describedby="field-region-error" class="block w-full sm:w-80 rounded border border-slate-300 px-3 py-2 text-sm">
           {SES_REGIONS.map((r) => (
             <option value={r.id} selected={r.id === "us-east-1"} safe>
               {`${r.name} — ${r.id}`}
             </option>
           ))}
         </select>
+        <p id="field-region-error" class="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite"></p>
       </div>
       <div class="mb-4 flex items-start gap-2">
         <input id="field-save" type="checkbox" name="save" value="true" class="mt-1" disabled={!canSave} />
@@ -82,37 +68,70 @@ export function ConnectForm({ canSave }: { canSave: boolean }) {
   );
 }
 
-export function AccountPanel({ status, canManage }: { status: AwsStatus; canManage: boolean }) {
-  if (!status.connected) return <ConnectForm canSave={canManage} />;
+const perSecond = (n: number) => `${n.toLocaleString("en", { maximumFractionDigits: 2 })} ${n === 1 ? "email" : "emails"} per second`;
+
+/** The connection: the connect form while there are no keys, else the keys in use and the live account. */
+export function AccountPanel({ status, canManage, error }: { status: AwsStatus; canManage: boolean; error?: string }) {
+  if (!status.connected) {
+    return (
+      <div id="aws-account">
+        {error ? (
+          <div class="mb-4">
+            <Flash kind="error" message={error} />
+          </div>
+        ) : (
+          ""
+        )}
+        <ConnectForm canSave={canManage} />
+      </div>
+    );
+  }
   const account = status.account;
-  const used = account && account.max24HourSend > 0 ? Math.min(100, (account.sentLast24Hours / account.max24HourSend) * 100) : 0;
+  const standing = account ? accountStatusAdvice(account.enforcementStatus) : null;
   return (
     <div id="aws-account" data-testid="aws-account">
+      <ErrorSlot id="aws-account-errors" />
       <dl class="grid gap-4 sm:grid-cols-3 text-sm mb-4">
-        <Fact label="Access key" class="font-mono" testid="aws-key" value={status.accessKeyId} />
+        <Fact label="Access key" class="font-mono break-all" testid="aws-key" value={status.accessKeyId} />
         <Fact label="Region" value={status.region} />
         <Fact label="Stored" testid="aws-saved" value={status.saved ? "Saved, encrypted, for the workspace" : "This session only"} />
       </dl>
-      {status.error ? <Flash kind="error" message={status.error} /> : ""}
+      {status.error ? (
+        <div class="mb-4" data-testid="aws-account-error">
+          <Flash kind="error" message={status.error} />
+        </div>
+      ) : (
+        ""
+      )}
       {account ? (
         <>
-          <dl class="grid gap-4 sm:grid-cols-4 text-sm mb-4">
-            <Fact label="Account" testid="aws-mode" value={account.productionAccess ? "Production" : "Sandbox"} />
-            <Fact label="Sending" value={account.sendingEnabled ? "Enabled" : "Paused by AWS"} />
-            <Fact label="Enforcement" value={account.enforcementStatus} />
-            <Fact label="MaxSendRate" testid="aws-rate" value={`${account.maxSendRate} / second`} />
+          <dl class="grid gap-4 grid-cols-2 lg:grid-cols-4 text-sm mb-4">
+            <Fact label="Access" testid="aws-mode" hint="ProductionAccessEnabled" value={account.productionAccess ? "Production access" : "Sandbox"} />
+            <Fact label="Sending" testid="aws-sending" hint="SendingEnabled" value={account.sendingEnabled ? "Enabled" : "Paused by AWS"} />
+            <Fact label="Account status" testid="aws-standing" hint={`EnforcementStatus: ${account.enforcementStatus}`} value={accountStatusWord(account.enforcementStatus).label} />
+            <Fact label="Sending limit" testid="aws-rate" hint="MaxSendRate" value={perSecond(account.maxSendRate)} />
           </dl>
-          <div class="mb-4">
-            <div class="flex justify-between text-sm mb-1">
-              <span>24-hour quota</span>
+          <div class="mb-4 text-sm">
+            <div class="flex flex-wrap justify-between gap-x-4 mb-1">
+              <span>
+                Sending quota (24 h){" "}
+                <span class="text-xs text-slate-400 font-mono" data-hint>
+                  Max24HourSend
+                </span>
+              </span>
               <span data-testid="aws-quota" safe>
                 {`${account.sentLast24Hours.toLocaleString("en")} of ${account.max24HourSend.toLocaleString("en")} used`}
               </span>
             </div>
-            <progress class="w-full h-3" max="100" value={used.toFixed(1)} aria-label="Share of the 24-hour quota used" safe>
-              {`${used.toFixed(0)}%`}
-            </progress>
+            <QuotaBar used={account.sentLast24Hours} max={account.max24HourSend} />
           </div>
+          {standing ? (
+            <div class="mb-4">
+              <Flash kind="error" message={standing} />
+            </div>
+          ) : (
+            ""
+          )}
           {account.productionAccess ? (
             ""
           ) : (
@@ -125,7 +144,15 @@ export function AccountPanel({ status, canManage }: { status: AwsStatus; canMana
         ""
       )}
       <div class="flex flex-wrap gap-2">
-        <Button kind="secondary" type="button" hx-get="/aws/status" hx-target="#aws-account" hx-swap="outerHTML" data-testid="aws-refresh">
+        <Button
+          kind="secondary"
+          type="button"
+          hx-get="/aws/status"
+          hx-target="#aws-account"
+          hx-swap="outerHTML"
+          hx-disabled-elt="this"
+          data-testid="aws-refresh"
+        >
           Refresh
         </Button>
         {canManage || !status.saved ? (
@@ -133,6 +160,8 @@ export function AccountPanel({ status, canManage }: { status: AwsStatus; canMana
             kind="danger"
             type="button"
             hx-delete="/aws/connect"
+            hx-target="#aws-account-errors"
+            hx-swap="innerHTML"
             hx-confirm={status.saved ? "Remove the saved AWS keys? Scheduled and background sends will stop until keys are connected again." : "Forget the keys of this session?"}
           >
             Disconnect
@@ -145,53 +174,74 @@ export function AccountPanel({ status, canManage }: { status: AwsStatus; canMana
   );
 }
 
+function DnsRecords({ records }: { records: Identity["dnsRecords"] }) {
+  return (
+    <div class="rounded border border-slate-200 bg-slate-50 p-3 text-xs" data-testid="aws-dns-records">
+      <p class="text-slate-600 mb-2">Publish these DNS records to verify the domain and sign its mail (DKIM):</p>
+      <ul class="divide-y divide-slate-200">
+        {records.map((record) => (
+          <li class="grid gap-1 py-2 sm:grid-cols-[4rem_minmax(0,1fr)_minmax(0,1fr)] sm:gap-3">
+            <span class="font-medium">{record.type}</span>
+            <span class="min-w-0">
+              <span class="text-slate-500 sm:hidden">Name </span>
+              <code class="break-all" safe>
+                {record.name}
+              </code>
+            </span>
+            <span class="min-w-0">
+              <span class="text-slate-500 sm:hidden">Value </span>
+              <code class="break-all" safe>
+                {record.value}
+              </code>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/**
+ * The sending identities. The add form is shown even when the list could not be read: adding an
+ * identity is a separate call, and often what the person came to do.
+ */
 export function IdentitiesPanel({ identities, error, canManage }: { identities: Identity[] | null; error?: string; canManage: boolean }) {
   return (
     <div id="aws-identities" data-testid="aws-identities">
-      {error ? <Flash kind="error" message={error} /> : ""}
-      {identities && identities.length === 0 ? <p class="text-sm text-slate-600 mb-4">No verified identities yet. Add the address or domain you send from.</p> : ""}
+      {error ? (
+        <div class="mb-4 space-y-2" data-testid="aws-identities-error">
+          <Flash kind="error" message={error} />
+          <Button kind="secondary" type="button" hx-get="/aws/identities" hx-target="#aws-identities" hx-swap="outerHTML" hx-disabled-elt="this">
+            Try again
+          </Button>
+        </div>
+      ) : (
+        ""
+      )}
+      {identities && identities.length === 0 ? <p class="text-sm text-slate-600 mb-4">No identities yet. Add the address or domain you send from.</p> : ""}
       {identities && identities.length > 0 ? (
-        <table class="min-w-full text-sm mb-4">
-          <thead class="text-left text-slate-600">
-            <tr>
-              <th class="py-2 pr-4 font-medium">Identity</th>
-              <th class="py-2 pr-4 font-medium">Type</th>
-              <th class="py-2 pr-4 font-medium">Verification</th>
-              <th class="py-2 pr-4 font-medium">DKIM</th>
-            </tr>
-          </thead>
-          <tbody>
+        <div class="mb-4">
+          <Table headers={["Identity", "Type", "Verification", "DKIM"]} testid="aws-identities-table">
             {identities.map((identity) => (
               <>
-                <tr class="border-t border-slate-200">
-                  <td class="py-2 pr-4 font-mono" safe>
+                <tr class="border-t border-slate-200 align-top">
+                  <td class="px-4 py-2 font-mono break-all" safe>
                     {identity.name}
                   </td>
-                  <td class="py-2 pr-4">{identity.type === "EMAIL_ADDRESS" ? "Address" : "Domain"}</td>
-                  <td class="py-2 pr-4" safe>
-                    {identity.verificationStatus}
+                  <td class="px-4 py-2" safe>
+                    {identityTypeWord(identity.type)}
                   </td>
-                  <td class="py-2 pr-4" safe>
-                    {identity.dkimStatus ?? "—"}
+                  <td class="px-4 py-2">
+                    <Status word={verificationWord(identity.verificationStatus)} value={identity.verificationStatus} api="VerificationStatus" />
+                  </td>
+                  <td class="px-4 py-2">
+                    {identity.dkimStatus ? <Status word={dkimWord(identity.dkimStatus)} value={identity.dkimStatus} api="DKIM status" /> : <span class="text-slate-400">—</span>}
                   </td>
                 </tr>
                 {identity.dnsRecords.length > 0 ? (
                   <tr>
-                    <td colspan="4" class="pb-3">
-                      <p class="text-xs text-slate-600 mb-1">Publish these DNS records to verify the domain and sign its mail (DKIM):</p>
-                      <table class="text-xs font-mono">
-                        <tbody>
-                          {identity.dnsRecords.map((record) => (
-                            <tr>
-                              <td class="pr-3">{record.type}</td>
-                              <td class="pr-3" safe>
-                                {record.name}
-                              </td>
-                              <td safe>{record.value}</td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
+                    <td colspan="4" class="px-4 pb-3">
+                      <DnsRecords records={identity.dnsRecords} />
                     </td>
                   </tr>
                 ) : (
@@ -199,14 +249,24 @@ export function IdentitiesPanel({ identities, error, canManage }: { identities: 
                 )}
               </>
             ))}
-          </tbody>
-        </table>
+          </Table>
+        </div>
       ) : (
         ""
       )}
-      {canManage && identities ? (
-        <form hx-post="/aws/identities" hx-target="#aws-identities" hx-swap="outerHTML" class="flex flex-wrap items-end gap-2" data-testid="aws-identity-form">
-          <div class="w-72">
+      {canManage ? (
+        <form
+          hx-post="/aws/identities"
+          hx-target="#aws-identity-errors"
+          hx-swap="innerHTML"
+          hx-disabled-elt="find button"
+          class="flex flex-wrap items-end gap-x-2"
+          data-testid="aws-identity-form"
+        >
+          <div class="w-full">
+            <ErrorSlot id="aws-identity-errors" />
+          </div>
+          <div class="w-full sm:w-72">
             <Field name="identity" label="Add an address or domain" required hint="SES emails an address a link; a domain needs the DNS records shown." />
           </div>
           <div class="mb-4">
@@ -226,17 +286,19 @@ const STATE_TEXT = {
   none: "Not subscribed yet.",
 } as const;
 
-export function EventsPanel({ events, canManage, error }: { events: EventsStatus; canManage: boolean; error?: string }) {
+export function EventsPanel({ events, canManage }: { events: EventsStatus; canManage: boolean }) {
   return (
     <div id="aws-events" data-testid="aws-events">
-      {error ? <Flash kind="error" message={error} /> : ""}
       <dl class="grid gap-4 sm:grid-cols-3 text-sm mb-4">
         <Fact label="Configuration set" class="font-mono break-all" value={events.configurationSet ?? "—"} />
         <Fact label="SNS topic" class="font-mono break-all" value={events.topicArn ?? "—"} />
         <Fact label="Subscription" testid="aws-subscription" state={events.subscription.state} value={STATE_TEXT[events.subscription.state]} />
       </dl>
       <p class="text-sm text-slate-600 mb-4">
-        Endpoint: <code safe>{events.subscription.endpoint}</code>
+        Endpoint:{" "}
+        <code class="break-all" safe>
+          {events.subscription.endpoint}
+        </code>
       </p>
       {events.subscription.problem ? (
         <div class="mb-4" data-testid="aws-events-problem">
@@ -246,19 +308,38 @@ export function EventsPanel({ events, canManage, error }: { events: EventsStatus
         ""
       )}
       {canManage ? (
-        <div class="flex flex-wrap items-end gap-6">
-          <Button type="button" hx-post="/aws/events/setup" hx-target="#aws-events" hx-swap="outerHTML" hx-disabled-elt="this" data-testid="aws-events-setup">
-            {events.topicArn ? "Run the set-up again" : "Set up bounce and complaint tracking"}
-          </Button>
-          <form hx-put="/aws/events" hx-target="#aws-events" hx-swap="outerHTML" class="flex items-end gap-2">
-            <div class="w-96">
-              <Field name="topicArn" label="Or use an existing SNS topic" hint="arn:aws:sns:region:account:name" />
-            </div>
+        <>
+          <ErrorSlot id="aws-events-errors" />
+          <div class="flex flex-wrap items-end gap-x-6 gap-y-4">
             <div class="mb-4">
-              <Button kind="secondary">Use this topic</Button>
+              <Button
+                type="button"
+                hx-post="/aws/events/setup"
+                hx-target="#aws-events-errors"
+                hx-swap="innerHTML"
+                hx-disabled-elt="this"
+                data-testid="aws-events-setup"
+              >
+                {events.topicArn ? "Run the set-up again" : "Set up bounce and complaint tracking"}
+              </Button>
             </div>
-          </form>
-        </div>
+            <form
+              hx-put="/aws/events"
+              hx-target="#aws-events-errors"
+              hx-swap="innerHTML"
+              hx-disabled-elt="find button"
+              class="flex w-full flex-wrap items-end gap-x-2 sm:w-auto"
+              data-testid="aws-topic-form"
+            >
+              <div class="w-full sm:w-96">
+                <Field name="topicArn" label="Or use an existing SNS topic" hint="arn:aws:sns:region:account:name" />
+              </div>
+              <div class="mb-4">
+                <Button kind="secondary">Use this topic</Button>
+              </div>
+            </form>
+          </div>
+        </>
       ) : (
         <p class="text-sm text-slate-600">A workspace admin can set up the event pipeline.</p>
       )}
@@ -276,14 +357,7 @@ export function AwsPage(props: { auth: Auth; status: AwsStatus; events: EventsSt
         › AWS
       </p>
       <Section title="Connection" id="aws-connection">
-        {props.error ? (
-          <div class="mb-4">
-            <Flash kind="error" message={props.error} />
-          </div>
-        ) : (
-          ""
-        )}
-        <AccountPanel status={props.status} canManage={props.canManage} />
+        <AccountPanel status={props.status} canManage={props.canManage} error={props.error} />
       </Section>
       {props.status.connected ? (
         <>

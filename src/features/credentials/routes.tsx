@@ -13,6 +13,15 @@ import { addAwsIdentity, awsIdentities, awsStatus, connectAws, disconnectAws, ev
 const checkbox = t.Optional(t.Union([t.Boolean(), t.String()]));
 const ticked = (value: boolean | string | undefined) => value === true || value === "true" || value === "on";
 
+/**
+ * The AWS page's forms aim their swaps at an error slot, so a refusal (mapped to a flash in one
+ * place) never replaces the panel it came from; a success swaps the whole panel instead.
+ */
+function swapPanel(set: { headers: Record<string, unknown> }, id: string) {
+  set.headers["hx-retarget"] = `#${id}`;
+  set.headers["hx-reswap"] = "outerHTML";
+}
+
 export function credentialsRoutes(ctx: Context) {
   return new Elysia()
     .use(ctx)
@@ -41,8 +50,15 @@ export function credentialsRoutes(ctx: Context) {
     )
     .get("/aws/status", async ({ auth, deps, request }) => {
       const a = requireAuth(auth);
-      const status = await awsStatus(deps, a);
-      return isHtmx(request) ? <AccountPanel status={status} canManage={hasWorkspaceRole(a.workspaceRole, "admin")} /> : status;
+      const canManage = hasWorkspaceRole(a.workspaceRole, "admin");
+      if (!isHtmx(request)) return awsStatus(deps, a);
+      try {
+        return <AccountPanel status={await awsStatus(deps, a)} canManage={canManage} />;
+      } catch (err) {
+        // As on the page: keys that no longer open leave the connect form and the reason, not a bare flash.
+        if (err instanceof AppError) return <AccountPanel status={{ connected: false }} canManage={canManage} error={err.message} />;
+        throw err;
+      }
     })
     .delete("/aws/connect", async ({ auth, deps, request, set }) => {
       await disconnectAws(deps, requireAuth(auth));
@@ -69,7 +85,15 @@ export function credentialsRoutes(ctx: Context) {
       async ({ auth, deps, body, request, set }) => {
         const a = requireAuth(auth);
         const identity = await addAwsIdentity(deps, a, body.identity);
-        if (isHtmx(request)) return <IdentitiesPanel identities={await awsIdentities(deps, a)} canManage />;
+        if (isHtmx(request)) {
+          swapPanel(set, "aws-identities");
+          try {
+            return <IdentitiesPanel identities={await awsIdentities(deps, a)} canManage />;
+          } catch (err) {
+            if (err instanceof AppError) return <IdentitiesPanel identities={[identity]} error={err.message} canManage />;
+            throw err;
+          }
+        }
         set.status = 201;
         return identity;
       },
@@ -80,17 +104,21 @@ export function credentialsRoutes(ctx: Context) {
       const events = await eventsStatus(deps, a);
       return isHtmx(request) ? <EventsPanel events={events} canManage={hasWorkspaceRole(a.workspaceRole, "admin")} /> : events;
     })
-    .post("/aws/events/setup", async ({ auth, deps, request }) => {
+    .post("/aws/events/setup", async ({ auth, deps, request, set }) => {
       const a = requireAuth(auth);
       const events = await setupEvents(deps, a);
-      return isHtmx(request) ? <EventsPanel events={events} canManage /> : events;
+      if (!isHtmx(request)) return events;
+      swapPanel(set, "aws-events");
+      return <EventsPanel events={events} canManage />;
     })
     .put(
       "/aws/events",
-      async ({ auth, deps, body, request }) => {
+      async ({ auth, deps, body, request, set }) => {
         const a = requireAuth(auth);
         const events = await setupEvents(deps, a, { topicArn: body.topicArn.trim() });
-        return isHtmx(request) ? <EventsPanel events={events} canManage /> : events;
+        if (!isHtmx(request)) return events;
+        swapPanel(set, "aws-events");
+        return <EventsPanel events={events} canManage />;
       },
       { body: t.Object({ topicArn: t.String({ maxLength: 300 }) }) },
     );
