@@ -8,9 +8,43 @@ export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 /** last_seen_at is rewritten at most this often, so reading pages does not write on every request. */
 export const SESSION_TOUCH_MS = 60_000;
 
-/** Ten failed logins within fifteen minutes, for one account or from one address, block further tries. */
-export const LOGIN_FAILURE_LIMIT = 10;
+/**
+ * Password guessing meets delays that grow, never a lock (OWASP's authentication guidance): a lock
+ * would let anyone shut an owner out with a few wrong guesses. Failed password checks are counted
+ * per account and address, per address and per account from anywhere; once a counter has had its
+ * free failures within the window, the next try must wait after the latest failure, doubling from
+ * one second up to a cap.
+ */
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
+export const LOGIN_DELAY_BASE_MS = 1000;
+export const LOGIN_DELAY_MAX_MS = 15 * 60_000;
+export const LOGIN_FREE_FAILURES = {
+  /** One person mistyping, or one client guessing one account. */
+  accountAddress: 5,
+  /** Well above the pair's: one address can be a whole office behind a proxy (TRUST_PROXY=0). */
+  address: 50,
+  /** Guesses spread over many addresses. */
+  account: 50,
+} as const;
+
+/** How long a counter with `failures` recent failures makes the next try wait after the latest one. */
+export function loginDelayMs(failures: number, free: number): number {
+  if (failures < free) return 0;
+  return Math.min(LOGIN_DELAY_MAX_MS, LOGIN_DELAY_BASE_MS * 2 ** Math.min(failures - free, 30));
+}
+
+/** Accounts created from one address within an hour, before sign-up from there waits. */
+export const SIGNUP_LIMIT = 10;
+export const SIGNUP_WINDOW_MS = 3600_000;
+
+/** "30 seconds", "4 minutes", "1 hour": a wait as a person reads it, rounded up. */
+export function waitInWords(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), "second");
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return unit(minutes, "minute");
+  return unit(Math.ceil(minutes / 60), "hour");
+}
 
 export type UserRole = "admin" | "user";
 export type WorkspaceRole = "owner" | "admin" | "member";

@@ -1,4 +1,4 @@
-import { and, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lt, max, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { UserRole, WorkspaceRole } from "./model";
 
@@ -79,18 +79,23 @@ export async function revokeUserSessions(db: Database, userId: string, now: Date
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
 }
 
-/** Failures per key since `since`. */
-export async function recentFailures(db: Database, keys: string[], since: Date) {
+/*
+ * auth_failures is the ledger behind every throttle here: failed password checks under "acct:",
+ * "acct-ip:" and "ip:" keys, and sign-ups under "signup:" keys.
+ */
+
+/** Per key: the entries after `since` and the latest of them. */
+export async function recentEntries(db: Database, keys: string[], since: Date) {
   const { authFailures } = db.t;
   return db.orm
-    .select({ key: authFailures.key, n: count() })
+    .select({ key: authFailures.key, n: count(), last: max(authFailures.at) })
     .from(authFailures)
-    .where(and(inArray(authFailures.key, keys), gte(authFailures.at, since)))
+    .where(and(inArray(authFailures.key, keys), gt(authFailures.at, since)))
     .groupBy(authFailures.key);
 }
 
-/** The time of the n-th most recent failure for a key: the block lifts a window after it. */
-export async function nthRecentFailure(db: Database, key: string, n: number): Promise<Date | null> {
+/** The time of the n-th most recent entry for a key. */
+export async function nthRecentEntry(db: Database, key: string, n: number): Promise<Date | null> {
   const { authFailures } = db.t;
   const rows = await db.orm
     .select({ at: authFailures.at })
@@ -102,22 +107,22 @@ export async function nthRecentFailure(db: Database, key: string, n: number): Pr
   return rows[0]?.at ?? null;
 }
 
-/** Records one attempt under each key; returns the rows' ids so a success can take them back. */
-export async function recordFailures(db: Database, keys: string[], at: Date): Promise<number[]> {
-  const rows = await db.orm.insert(db.t.authFailures).values(keys.map((key) => ({ key, at }))).returning({ id: db.t.authFailures.id });
-  return rows.map((r) => r.id);
+export async function recordEntries(db: Database, keys: string[], at: Date) {
+  await db.orm.insert(db.t.authFailures).values(keys.map((key) => ({ key, at })));
 }
 
-/** After a successful login: the account's failures are forgotten, and so is this attempt's row for the address. */
-export async function clearFailures(db: Database, key: string, attemptIds: number[]) {
+/** Forgets the entries under `key` and under every key starting with `prefix`. */
+export async function clearEntries(db: Database, key: string, prefix: string) {
   const { authFailures } = db.t;
-  await db.orm.delete(authFailures).where(or(eq(authFailures.key, key), inArray(authFailures.id, attemptIds)));
+  // substr rather than LIKE: an address may hold % and _, and SQLite's LIKE ignores case.
+  // Both databases count characters, hence code points rather than UTF-16 units.
+  await db.orm.delete(authFailures).where(or(eq(authFailures.key, key), sql`substr(${authFailures.key}, 1, ${[...prefix].length}) = ${prefix}`));
 }
 
-/** Housekeeping: failures older than the window and sessions that can no longer be used. */
-export async function pruneAuthRecords(db: Database, limits: { failuresBefore: Date; now: Date; idleBefore: Date }) {
+/** Housekeeping: ledger entries older than any throttle looks back, and sessions that can no longer be used. */
+export async function pruneAuthRecords(db: Database, limits: { entriesBefore: Date; now: Date; idleBefore: Date }) {
   const { authFailures, sessions } = db.t;
-  await db.orm.delete(authFailures).where(lt(authFailures.at, limits.failuresBefore));
+  await db.orm.delete(authFailures).where(lt(authFailures.at, limits.entriesBefore));
   await db.orm
     .delete(sessions)
     .where(or(lt(sessions.expiresAt, limits.now), isNotNull(sessions.revokedAt), lt(sessions.lastSeenAt, limits.idleBefore)));

@@ -1,34 +1,38 @@
-import { serialize, transaction } from "../../db/client";
+import { serialize, transaction, type Database } from "../../db/client";
 import type { Deps } from "../../deps";
 import { isEmail, normalizeEmail } from "../../lib/email";
 import { Conflict, Invalid, TooManyRequests, Unauthorized } from "../../lib/errors";
 import { newId, newToken, sha256 } from "../../lib/ids";
 import { findHomeMembership, insertMembership, insertWorkspace } from "../workspaces/queries";
 import {
-  LOGIN_FAILURE_LIMIT,
   LOGIN_FAILURE_WINDOW_MS,
+  LOGIN_FREE_FAILURES,
   NAME_MAX,
   PASSWORD_MAX,
   PASSWORD_MIN,
   SESSION_ABSOLUTE_MS,
   SESSION_IDLE_MS,
   SESSION_TOUCH_MS,
+  SIGNUP_LIMIT,
+  SIGNUP_WINDOW_MS,
+  loginDelayMs,
+  waitInWords,
   type Auth,
   type ClientMeta,
   type PublicUser,
   type PublicWorkspace,
 } from "./model";
 import {
-  clearFailures,
+  clearEntries,
   countUsers,
   findLiveSession,
   findUserByEmail,
   insertSession,
   insertUser,
-  nthRecentFailure,
+  nthRecentEntry,
   pruneAuthRecords,
-  recentFailures,
-  recordFailures,
+  recentEntries,
+  recordEntries,
   revokeSession,
   touchSession,
 } from "./queries";
@@ -68,6 +72,9 @@ export async function signup(deps: Deps, input: SignupInput, meta: ClientMeta): 
   if (name.length > NAME_MAX) throw new Invalid(`The name must be at most ${NAME_MAX} characters long.`, "name_too_long", "name");
 
   const { db, clock } = deps;
+  // Checked before the costly hash, so a flood is turned away cheaply, and again inside the
+  // transaction, where sign-ups run one at a time, so parallel ones cannot all slip past.
+  await refuseSignupFlood(db, clock.now(), meta.ip);
   if (await findUserByEmail(db, email)) throw new Conflict("An account with this email already exists; log in instead.", "email_taken");
   const passwordHash = await Bun.password.hash(input.password, { algorithm: "argon2id" });
   const now = clock.now();
@@ -78,39 +85,47 @@ export async function signup(deps: Deps, input: SignupInput, meta: ClientMeta): 
     await transaction(db, async (tx) => {
       // The first account on an instance administers it (one sign-up at a time decides which that is).
       await serialize(tx, "instance-admins");
+      await refuseSignupFlood(tx, now, meta.ip);
       user.role = (await countUsers(tx)) === 0 ? "admin" : "user";
       await insertUser(tx, { ...user, passwordHash, createdAt: now });
       await insertWorkspace(tx, { ...workspace, createdAt: now });
       await insertMembership(tx, { workspaceId: workspace.id, userId: user.id, role: "owner", createdAt: now });
+      await recordEntries(tx, [`signup:${meta.ip}`], now);
     });
   } catch (err) {
-    // Two signups for one address at once: the unique index lets only one through.
-    if (await findUserByEmail(db, email)) throw new Conflict("An account with this email already exists; log in instead.", "email_taken");
+    // Two signups for one email at once: the unique index lets only one through.
+    if (!(err instanceof TooManyRequests) && (await findUserByEmail(db, email))) {
+      throw new Conflict("An account with this email already exists; log in instead.", "email_taken");
+    }
     throw err;
   }
   const token = await startSession(deps, user.id, workspace.id, meta);
   return { user, workspace, token };
 }
 
+/** Accounts made in bulk from one address wait: only successful sign-ups count. */
+async function refuseSignupFlood(db: Database, now: Date, ip: string) {
+  const key = `signup:${ip}`;
+  const [recent] = await recentEntries(db, [key], new Date(now.getTime() - SIGNUP_WINDOW_MS));
+  if (!recent || Number(recent.n) < SIGNUP_LIMIT) return;
+  // Sign-up opens again when the SIGNUP_LIMIT-th most recent one leaves the window.
+  const pivot = (await nthRecentEntry(db, key, SIGNUP_LIMIT))?.getTime() ?? now.getTime();
+  const seconds = Math.max(1, Math.ceil((pivot + SIGNUP_WINDOW_MS - now.getTime()) / 1000));
+  throw new TooManyRequests(`Too many accounts were created from your address. Try again in ${waitInWords(seconds)}.`, seconds, "too_many_signups");
+}
+
 export async function login(deps: Deps, input: { email: string; password: string }, meta: ClientMeta): Promise<LoginResult> {
-  const { db, clock } = deps;
   const email = normalizeEmail(input.email);
   if (input.password.length > PASSWORD_MAX) {
     throw new Invalid(`The password must be at most ${PASSWORD_MAX} characters long.`, "password_too_long", "password");
   }
-  const keys = [`email:${email}`, `ip:${meta.ip}`];
-  // The attempt counts as a failure before the password is checked, so guesses sent in parallel
-  // cannot all pass the limit before any of them is recorded. A success takes it back.
-  const attempt = await recordFailures(db, keys, clock.now());
-  await refuseWhileBlocked(deps, keys);
+  // Checks for one address, and for one account, run one at a time, so each sees the failures
+  // recorded by those before it: guesses sent in parallel cannot all pass the throttle, and nothing
+  // in flight is counted as a failure. (Several instances each keep their own queues, so in parallel
+  // they get at most one unthrottled check each.) Address before account, always: no deadlock.
+  const user = await oneAtATime(`login-ip:${meta.ip}`, () => oneAtATime(`login-acct:${email}`, () => checkPassword(deps, email, input.password, meta.ip)));
 
-  const user = await findUserByEmail(db, email);
-  decoyHash ??= Bun.password.hash("decoy password for timing", { algorithm: "argon2id" });
-  const valid = await Bun.password.verify(input.password, user?.passwordHash ?? (await decoyHash));
-  if (!user || !valid || user.disabled) throw new Unauthorized(INVALID_LOGIN, "invalid_credentials");
-  await clearFailures(db, `email:${email}`, attempt);
-
-  const home = await findHomeMembership(db, user.id);
+  const home = await findHomeMembership(deps.db, user.id);
   if (!home) throw new Unauthorized("This account does not belong to any workspace; ask an administrator.", "no_workspace");
   const token = await startSession(deps, user.id, home.workspaceId, meta);
   return {
@@ -120,20 +135,59 @@ export async function login(deps: Deps, input: { email: string; password: string
   };
 }
 
-async function refuseWhileBlocked(deps: Deps, keys: string[]) {
-  const now = deps.clock.now();
-  const counts = await recentFailures(deps.db, keys, new Date(now.getTime() - LOGIN_FAILURE_WINDOW_MS));
-  // The current attempt is among the counted rows: the limit is of failures before it.
-  const blocked = counts.find((c) => Number(c.n) > LOGIN_FAILURE_LIMIT);
-  if (!blocked) return;
-  const pivot = await nthRecentFailure(deps.db, blocked.key, LOGIN_FAILURE_LIMIT + 1);
-  const lifts = (pivot?.getTime() ?? now.getTime()) + LOGIN_FAILURE_WINDOW_MS;
-  const seconds = Math.max(1, Math.ceil((lifts - now.getTime()) / 1000));
-  throw new TooManyRequests(
-    `Too many failed logins. Try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? "s" : ""}.`,
-    seconds,
-    "too_many_attempts",
-  );
+/** The counters a failed check is recorded under, each with its free failures. */
+function loginCounters(email: string, ip: string) {
+  return [
+    { key: `acct-ip:${email}|${ip}`, free: LOGIN_FREE_FAILURES.accountAddress },
+    { key: `ip:${ip}`, free: LOGIN_FREE_FAILURES.address },
+    { key: `acct:${email}`, free: LOGIN_FREE_FAILURES.account },
+  ];
+}
+
+async function checkPassword(deps: Deps, email: string, password: string, ip: string) {
+  const { db, clock } = deps;
+  const counters = loginCounters(email, ip);
+  await refuseWhileDelayed(deps, counters);
+
+  const user = await findUserByEmail(db, email);
+  decoyHash ??= Bun.password.hash("decoy password for timing", { algorithm: "argon2id" });
+  const valid = await Bun.password.verify(password, user?.passwordHash ?? (await decoyHash));
+  if (!user || !valid || user.disabled) {
+    await recordEntries(db, counters.map((c) => c.key), clock.now());
+    throw new Unauthorized(INVALID_LOGIN, "invalid_credentials");
+  }
+  // The owner is back: the account's failures from every address are forgotten. The address's own
+  // count stays, since it may hold guesses at other accounts.
+  await clearEntries(db, `acct:${email}`, `acct-ip:${email}|`);
+  return user;
+}
+
+/** Refuses a try, without checking its password or counting it, while any counter says wait. */
+async function refuseWhileDelayed(deps: Deps, counters: { key: string; free: number }[]) {
+  const now = deps.clock.now().getTime();
+  const recent = await recentEntries(deps.db, counters.map((c) => c.key), new Date(now - LOGIN_FAILURE_WINDOW_MS));
+  let until = now;
+  for (const { key, n, last } of recent) {
+    const free = counters.find((c) => c.key === key)!.free;
+    if (last) until = Math.max(until, last.getTime() + loginDelayMs(Number(n), free));
+  }
+  if (until <= now) return;
+  const seconds = Math.ceil((until - now) / 1000);
+  throw new TooManyRequests(`Too many failed attempts. Try again in ${waitInWords(seconds)}.`, seconds, "too_many_attempts");
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `work` after every earlier call with the same key has settled (within this process). */
+async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const mine = (queues.get(key) ?? Promise.resolve()).then(work);
+  const settled = mine.catch(() => undefined);
+  queues.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (queues.get(key) === settled) queues.delete(key);
+  }
 }
 
 async function startSession(deps: Deps, userId: string, workspaceId: string, meta: ClientMeta): Promise<string> {
@@ -173,7 +227,7 @@ export async function authenticate(deps: Deps, token: string): Promise<Auth | nu
 export async function pruneAuth(deps: Deps): Promise<void> {
   const now = deps.clock.now();
   await pruneAuthRecords(deps.db, {
-    failuresBefore: new Date(now.getTime() - LOGIN_FAILURE_WINDOW_MS),
+    entriesBefore: new Date(now.getTime() - Math.max(LOGIN_FAILURE_WINDOW_MS, SIGNUP_WINDOW_MS)),
     now,
     idleBefore: new Date(now.getTime() - SESSION_IDLE_MS),
   });
