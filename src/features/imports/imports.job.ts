@@ -37,6 +37,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Told the run's id as soon as it holds the import, so whoever started it can release it if it dies. */
   onClaim?: (runner: string) => void;
+  /** How long the run's lease lasts between renewals (tests shorten it). */
+  leaseMs?: number;
 }
 
 /** Decodes a byte stream in the file's encoding, dropping a UTF-8 byte order mark. */
@@ -126,7 +128,8 @@ function serialQueue() {
 export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOptions = {}): Promise<void> {
   const { db, clock } = deps;
   const { id } = ref;
-  const lease: ImportLease = { runner: `run_${crypto.randomUUID()}`, until: new Date(clock.now().getTime() + IMPORT_LEASE_MS) };
+  const leaseMs = options.leaseMs ?? IMPORT_LEASE_MS;
+  const lease: ImportLease = { runner: `run_${crypto.randomUUID()}`, until: new Date(clock.now().getTime() + leaseMs) };
   // Nothing to do when the import is not running, or when another run holds it.
   const row = await claimImport(db, ref, lease, clock.now());
   if (!row || !row.mapping || !row.format) return;
@@ -154,13 +157,13 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
   // The lease is renewed with every committed batch, and by this timer when batches are slow to come
   // (another writer's locks, a slow disk), so no other run takes over an import that is still alive.
   const renewal = setInterval(() => {
-    if (Date.now() - lastSaved < IMPORT_LEASE_MS / 6) return;
+    if (Date.now() - lastSaved < leaseMs / 6) return;
     void exclusive(async () => {
-      lease.until = new Date(clock.now().getTime() + IMPORT_LEASE_MS);
+      lease.until = new Date(clock.now().getTime() + leaseMs);
       if (await renewImportLease(db, ref, lease)) lastSaved = Date.now();
       else stopWith(new LeaseLost());
     }).catch((err) => deps.log.warn("could not renew an import's lease", { importId: id, error: describeForLog(err) }));
-  }, IMPORT_LEASE_MS / 6);
+  }, leaseMs / 6);
 
   /** The row's address, or why the row cannot be imported. */
   function check(cells: string[]): { email: string; reason?: undefined } | { reason: string } {
@@ -254,7 +257,7 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
           suppressed: counters.suppressed + delta.suppressed,
           errors: keep.length ? [...counters.errors, ...keep] : counters.errors,
         };
-        lease.until = new Date(now.getTime() + IMPORT_LEASE_MS);
+        lease.until = new Date(now.getTime() + leaseMs);
         // The kept errors (up to a thousand) are rewritten only by a batch that adds to them.
         if (!(await saveImportProgress(tx, ref, next, keep.length > 0, lease))) throw new LeaseLost();
       }),
