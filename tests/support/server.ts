@@ -27,7 +27,7 @@ export interface FailedStart {
 export async function startServer(env: Record<string, string>, options: { wrap?: string[]; expectExit: true }): Promise<FailedStart>;
 export async function startServer(env: Record<string, string>, options?: { wrap?: string[]; expectExit?: false }): Promise<ServerProcess>;
 export async function startServer(env: Record<string, string>, options: { wrap?: string[]; expectExit?: boolean } = {}): Promise<ServerProcess | FailedStart> {
-  const port = freePort();
+  const port = env.PORT ? Number(env.PORT) : freePort();
   const proc = Bun.spawn([...(options.wrap ?? []), process.execPath, MAIN], {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "info", ...env },
     stdin: "ignore",
