@@ -24,6 +24,12 @@ export interface Database {
   /** Rows of a raw query, as plain objects keyed by column name. */
   rows<T = Record<string, unknown>>(query: SQL, tx?: Tx | Orm): Promise<T[]>;
   ping(): Promise<void>;
+  /**
+   * Writes one row of instance_health, to learn whether the database accepts writes. Never waits for
+   * another writer: on SQLite a lock held elsewhere means writes are going through, which is the
+   * answer (and waiting would stall this thread, where requests are answered).
+   */
+  probeWrite(at: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +45,7 @@ async function openSqlite(url: string): Promise<Database> {
   await client.execute("PRAGMA journal_mode = WAL");
   await client.execute("PRAGMA synchronous = NORMAL");
   const orm = drizzleLibsql(client, { schema: sqliteTables });
+  let probe: ReturnType<typeof createClient> | null = null;
   return {
     dialect: "sqlite",
     orm,
@@ -47,7 +54,20 @@ async function openSqlite(url: string): Promise<Database> {
     ping: async () => {
       await client.execute("SELECT 1");
     },
-    close: async () => client.close(),
+    probeWrite: async (at) => {
+      // A connection of its own that gives up at once on a lock: SQLITE_BUSY means another writer is at work.
+      probe ??= createClient({ url, timeout: 0 });
+      try {
+        await probe.execute({ sql: "insert into instance_health (id, checked_at) values ('probe', ?) on conflict (id) do update set checked_at = excluded.checked_at", args: [at] });
+      } catch (err) {
+        if ((err as { code?: string }).code === "SQLITE_BUSY") return;
+        throw err;
+      }
+    },
+    close: async () => {
+      probe?.close();
+      client.close();
+    },
   };
 }
 
@@ -67,6 +87,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       [...((await (on as unknown as ReturnType<typeof drizzlePostgres>).execute(query)) as unknown as T[])],
     ping: async () => {
       await client`SELECT 1`;
+    },
+    probeWrite: async (at) => {
+      await client`insert into instance_health (id, checked_at) values ('probe', ${at}) on conflict (id) do update set checked_at = excluded.checked_at`;
     },
     close: async () => client.end({ timeout: 5 }),
   };

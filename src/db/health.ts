@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import type { Database } from "./client";
 
 export type StorageProblem = "full" | "read_only" | "unreachable";
@@ -51,8 +50,7 @@ export function storageProblem(error: unknown): StorageProblem | null {
 /** Writes one row, so a database that answers reads but refuses writes (full, read-only) is found out. */
 export async function probeWrites(db: Database, now: Date): Promise<StorageProblem | null> {
   try {
-    const at = now.getTime();
-    await db.rows(sql`insert into instance_health (id, checked_at) values ('probe', ${at}) on conflict (id) do update set checked_at = excluded.checked_at`);
+    await db.probeWrite(now.getTime());
     return null;
   } catch (err) {
     return storageProblem(err) ?? "unreachable";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -39,17 +40,21 @@ describe("a failing query in the log", () => {
   });
 });
 
-/** The app on a database that answers reads but refuses every write, as a read-only file or server does. */
-async function readOnlyApp(database: TestDatabase) {
+/**
+ * A database that answers reads but refuses every write, as a read-only file or server does: the
+ * PostgreSQL database set read-only, or the SQLite file made immutable (even root cannot write it).
+ */
+async function readOnlyDatabase(database: TestDatabase) {
   if (dialect === "postgres") {
     const name = new URL(database.url).pathname.slice(1);
     const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
     await admin.end();
+    return { db: await openDatabase(database.url), undo: async () => {} };
   }
-  const db = await openDatabase(database.url);
-  if (dialect === "sqlite") await db.rows(sql`pragma query_only = 1`);
-  return db;
+  const file = database.url.slice("file:".length);
+  expect(spawnSync("chattr", ["+i", file]).status).toBe(0);
+  return { db: await openDatabase(database.url), undo: async () => void spawnSync("chattr", ["-i", file]) };
 }
 
 describe("a database that cannot be written", () => {
@@ -66,7 +71,7 @@ describe("a database that cannot be written", () => {
 
   test("/healthz reports it, and a change answers 503 with a sentence rather than a 500", async () => {
     expect((await new Client(t.app).get("/healthz")).json).toEqual({ status: "ok", database: dialect });
-    const db = await readOnlyApp(t.database);
+    const { db, undo } = await readOnlyDatabase(t.database);
     try {
       const app = createApp({ ...t.deps, db });
       const health = await new Client(app).get("/healthz");
@@ -82,6 +87,7 @@ describe("a database that cannot be written", () => {
       expect(created.headers.get("retry-after")).toBe("30");
     } finally {
       await db.close();
+      await undo();
     }
   });
 });
