@@ -21,19 +21,8 @@ export function safeNext(next: unknown): string {
   return typeof next === "string" && /^\/(?![/\\])[\w\-./?=&%]*$/.test(next) ? next : "/dashboard";
 }
 
-/** A CSV download streamed from an async generator of text chunks (never built whole in memory). */
-export function csvDownload(fileName: string, chunks: AsyncGenerator<string>): Response {
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await chunks.next();
-      if (done) controller.close();
-      else controller.enqueue(encoder.encode(value));
-    },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
+/** A CSV download streamed as it is read (never built whole in memory). */
+export function csvDownload(fileName: string, body: ReadableStream<Uint8Array>): Response {
   return new Response(body, {
     headers: {
       "content-type": "text/csv; charset=utf-8",

@@ -1,7 +1,7 @@
 export const LIST_NAME_MAX = 100;
 export const PAGE_SIZE = 50;
-/** Rows per database read of an export: small enough that other requests never wait long between two. */
-export const EXPORT_PAGE = 500;
+/** Rows per database read of an export (on its worker thread) and per chunk streamed. */
+export const EXPORT_PAGE = 1000;
 
 export interface ListSummary {
   id: string;

@@ -126,7 +126,7 @@ export function listsRoutes(ctx: Context) {
     )
     .get("/lists/:id/variables", async ({ auth, deps, params }) => ({ variables: await listVariables(deps, requireScope(auth), params.id) }))
     .get("/lists/:id/export.csv", async ({ auth, deps, params }) => {
-      const { name, chunks } = await exportList(deps, requireScope(auth), params.id);
-      return csvDownload(`${slug(name)}.csv`, chunks);
+      const { name, body } = await exportList(deps, requireScope(auth), params.id);
+      return csvDownload(`${slug(name)}.csv`, body);
     });
 }

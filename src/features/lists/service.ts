@@ -1,8 +1,9 @@
-import { transaction } from "../../db/client";
+import { transaction, type Database } from "../../db/client";
 import type { Deps, Scope } from "../../deps";
 import { csvLine } from "../../lib/csv";
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { exportStream } from "../../web/exports";
 import { findRunningImport } from "../imports/queries";
 import { CONTACT_SORTS, EXPORT_PAGE, LIST_NAME_MAX, PAGE_SIZE, type ContactSort, type ListSummary } from "./model";
 import { contactsAfter, deleteListAndOrphans, findList, findListByName, insertList, listContactsPage, listListsWithCounts, renameListRow } from "./queries";
@@ -65,27 +66,26 @@ export async function deleteList(deps: Deps, scope: Scope, id: string): Promise<
   return transaction(deps.db, (tx) => deleteListAndOrphans(tx, scope.workspaceId, id));
 }
 
-/** A list as CSV (address, status, then every attribute column of the list), streamed. */
-export async function exportList(deps: Deps, scope: Scope, listId: string): Promise<{ name: string; chunks: AsyncGenerator<string> }> {
+/** A list as CSV (address, status, then every attribute column of the list), read on a worker thread and streamed. */
+export async function exportList(deps: Deps, scope: Scope, listId: string): Promise<{ name: string; body: ReadableStream<Uint8Array> }> {
   const list = await getList(deps, scope, listId);
-  return { name: list.name, chunks: exportRows(deps, scope, listId, list.columns) };
+  return { name: list.name, body: exportStream(deps, { name: "list", workspaceId: scope.workspaceId, listId: list.id }) };
 }
 
-/** Lets the event loop answer other requests: SQLite calls run on this thread, so a long read must step aside. */
-export const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function* exportRows(deps: Deps, scope: Scope, listId: string, columns: { key: string; label: string }[]): AsyncGenerator<string> {
-  const keys = columns.map((c) => c.key);
-  yield csvLine(["email", "status", ...columns.map((c) => c.label)]);
+/** The rows of a list's export, a page at a time along the membership key (never OFFSET). */
+export async function* listExportRows(db: Database, workspaceId: string, listId: string): AsyncGenerator<string> {
+  const list = await findList(db, workspaceId, listId);
+  if (!list) return;
+  const keys = list.columns.map((c) => c.key);
+  yield csvLine(["email", "status", ...list.columns.map((c) => c.label)]);
   let after = 0;
   for (;;) {
-    const rows = await contactsAfter(deps.db, scope.workspaceId, listId, after, EXPORT_PAGE);
+    const rows = await contactsAfter(db, workspaceId, listId, after, EXPORT_PAGE);
     if (rows.length === 0) return;
     let out = "";
     for (const r of rows) out += csvLine([r.email, r.status, ...keys.map((k) => r.attributes[k] ?? "")]);
     yield out;
     after = rows.at(-1)!.id;
-    await yieldToRequests();
   }
 }
 

@@ -3,8 +3,9 @@ import { Flash } from "../../../views/components/Flash";
 import { SuppressionsPage, SuppressionsTable } from "../../../views/suppressions/SuppressionsPage";
 import type { Context } from "../../web/context";
 import { requireAuth, requireScope } from "../../web/guard";
+import { exportStream } from "../../web/exports";
 import { csvDownload, isHtmx, wantsPage } from "../../web/respond";
-import { exportSuppressions, importSuppressions, removeSuppression, suppressionsPage, suppressManually } from "./service";
+import { importSuppressions, removeSuppression, suppressionsPage, suppressManually } from "./service";
 
 const pageQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), reason: t.Optional(t.String({ maxLength: 40 })), page: t.Optional(t.Numeric({ minimum: 1, maximum: 1_000_000 })) });
 
@@ -53,5 +54,7 @@ export function suppressionsRoutes(ctx: Context) {
       },
       { params: t.Object({ id: t.Numeric() }) },
     )
-    .get("/suppressions/export.csv", ({ auth, deps }) => csvDownload("suppressions.csv", exportSuppressions(deps, requireScope(auth))));
+    .get("/suppressions/export.csv", ({ auth, deps }) =>
+      csvDownload("suppressions.csv", exportStream(deps, { name: "suppressions", workspaceId: requireScope(auth).workspaceId })),
+    );
 }
