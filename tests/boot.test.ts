@@ -25,6 +25,27 @@ describe("boot", () => {
     expect(stderr).toContain("PORT");
   });
 
+  test("started from a terminal, it says which address to open", async () => {
+    const port = freePort();
+    // `script` gives the server a terminal, as `npm start` in a shell does.
+    const proc = Bun.spawn(["script", "-qfec", `${process.execPath} ${MAIN}`, "/dev/null"], {
+      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(database.dir, "tty"), DATABASE_URL: `file:${join(database.dir, "tty", "sesame.db")}`, PUBLIC_URL: "" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    let out = "";
+    const reader = proc.stdout.getReader();
+    const deadline = Date.now() + 20_000;
+    while (!out.includes("in your browser") && Date.now() < deadline) {
+      const { value, done } = await Promise.race([reader.read(), Bun.sleep(500).then(() => ({ value: undefined, done: false }))]);
+      if (done) break;
+      if (value) out += new TextDecoder().decode(value);
+    }
+    proc.kill("SIGTERM");
+    await proc.exited;
+    expect(out).toContain(`Sesame is running. Open http://localhost:${port} in your browser.`);
+  }, 30_000);
+
   test("the server migrates, serves /healthz, and stops cleanly on SIGTERM", async () => {
     const port = freePort();
     const proc = Bun.spawn([process.execPath, MAIN], {
