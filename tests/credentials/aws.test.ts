@@ -28,7 +28,9 @@ beforeAll(async () => {
       [DENIED.accessKeyId]: { secret: DENIED.secretAccessKey, deny: ["ses:GetAccount"] },
     },
   });
-  t = await createTestApp({ env: env() });
+  // Each owner signs up from an address of its own (through one trusted proxy): this file makes more
+  // accounts than the per-address sign-up limit allows from one.
+  t = await createTestApp({ env: { ...env(), TRUST_PROXY: "1" } });
 });
 afterAll(async () => {
   await t.close();
@@ -36,10 +38,19 @@ afterAll(async () => {
   await emulator.stop();
 });
 
+let addresses = 0;
+/** Signs up through the app as a client at an address no other sign-up of this file used. */
+async function signup(c: Client, email: string, password: string) {
+  addresses++;
+  const reply = await c.post("/auth/signup", { email, password }, { "x-forwarded-for": `10.9.${addresses >> 8}.${addresses & 255}` });
+  if (reply.status !== 201) throw new Error(`signup failed: ${reply.status} ${reply.text}`);
+  return reply.json as { user: { id: string }; workspace: { id: string } };
+}
+
 async function owner(email = `owner-${Math.random().toString(36).slice(2, 8)}@example.com`) {
   const c = new Client(t.app);
-  const signup = await c.signup(email, "owner password 1");
-  return { c, email, workspaceId: signup.workspace.id, userId: signup.user.id };
+  const created = await signup(c, email, "owner password 1");
+  return { c, email, workspaceId: created.workspace.id, userId: created.user.id };
 }
 
 function connect(c: Client, body: Partial<typeof KEY> & { region?: string; save?: boolean } = {}) {
@@ -373,9 +384,9 @@ describe("edges found in review", () => {
     await connect(c, { save: true });
     const { db } = t.database;
     const member = new Client(t.app);
-    const signup = await member.signup();
-    await db.orm.insert(db.t.memberships).values({ workspaceId, userId: signup.user.id, role: "member", createdAt: new Date() });
-    await db.orm.update(db.t.sessions).set({ workspaceId }).where(eq(db.t.sessions.userId, signup.user.id));
+    const joined = await signup(member, `member-${Math.random().toString(36).slice(2, 8)}@example.com`, "member password 1");
+    await db.orm.insert(db.t.memberships).values({ workspaceId, userId: joined.user.id, role: "member", createdAt: new Date() });
+    await db.orm.update(db.t.sessions).set({ workspaceId }).where(eq(db.t.sessions.userId, joined.user.id));
     expect((await member.delete("/aws/connect")).status).toBe(403);
     await connect(member, { ...OTHER, save: false });
     expect((await member.delete("/aws/connect")).status).toBe(204);
