@@ -5,7 +5,7 @@ import { createTestApp, fakeClock, type TestApp } from "../support/app";
 import { Client } from "../support/client";
 
 // Throttling shows only through dozens of argon2 checks, each a good part of a second on a busy
-// machine (bunfig.toml's test timeout is not applied by this Bun).
+// machine; a plain `bun test tests/auth` would give each test only 5 s.
 setDefaultTimeout(60_000);
 
 const clock = fakeClock();
