@@ -6,7 +6,8 @@ import type { Children, PropsWithChildren } from "@kitajs/html";
  */
 export function Table({ headers, testid, children }: PropsWithChildren<{ headers: (string | { cell: Children; align?: "right" })[]; testid?: string }>) {
   return (
-    <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    // relative: the screen-reader-only header text is positioned, and must be clipped by this box, not the page.
+    <div class="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table class="min-w-full text-sm" data-testid={testid}>
         <thead class="bg-slate-50 text-left text-slate-600">
           <tr>

@@ -140,15 +140,16 @@ export function ListPage({ auth, list, contacts, running }: ListPageProps) {
         <a href={`/lists/${list.id}/export.csv`} class="rounded border border-slate-300 bg-white px-4 py-2 text-sm hover:bg-slate-50" download="">
           Export CSV
         </a>
-        <details class="group" data-testid="add-contact">
+        {/* An open panel takes a row of its own, so its form never runs past a narrow screen. */}
+        <details class="open:w-full" data-testid="add-contact">
           <summary class="cursor-pointer list-none rounded border border-slate-300 bg-white px-4 py-2 text-sm hover:bg-slate-50">Add contact</summary>
-          <div class="mt-2 w-[min(36rem,calc(100vw-2rem))] rounded-lg border border-slate-200 bg-white p-4">
+          <div class="mt-2 w-full max-w-xl rounded-lg border border-slate-200 bg-white p-4">
             <AddContactForm listId={list.id} columns={list.columns} />
           </div>
         </details>
-        <details data-testid="rename-list">
+        <details class="open:w-full" data-testid="rename-list">
           <summary class="cursor-pointer list-none rounded border border-slate-300 bg-white px-4 py-2 text-sm hover:bg-slate-50">Rename</summary>
-          <form hx-patch={`/lists/${list.id}`} hx-target="#rename-result" hx-swap="innerHTML" hx-disabled-elt="find button" class="mt-2 w-[min(24rem,calc(100vw-2rem))] rounded-lg border border-slate-200 bg-white p-4">
+          <form hx-patch={`/lists/${list.id}`} hx-target="#rename-result" hx-swap="innerHTML" hx-disabled-elt="find button" class="mt-2 w-full max-w-sm rounded-lg border border-slate-200 bg-white p-4">
             <Field name="name" label="List name" value={list.name} required maxlength={LIST_NAME_MAX} />
             <Button>Save name</Button>
             <div id="rename-result" class="mt-3" aria-live="polite"></div>
