@@ -55,6 +55,7 @@ async function openSqlite(url: string): Promise<Database> {
       await client.execute("SELECT 1");
     },
     probeWrite: async (at) => {
+      if (client.closed) throw new Error("The database connection is closed.");
       // A connection of its own that gives up at once on a lock: SQLITE_BUSY means another writer is at work.
       probe ??= createClient({ url, timeout: 0 });
       try {

@@ -66,7 +66,7 @@ export const authFailures = sqliteTable(
   "auth_failures",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    /** "email:<address>" or "ip:<address>" */
+    /** What the attempt counts against: "acct:<email>", "acct-ip:<email>|<address>", "ip:<address>" or "signup:<address>". */
     key: text("key").notNull(),
     at: ms("at").notNull(),
   },

@@ -28,6 +28,12 @@ export function createHealth(deps: Pick<Deps, "db" | "clock">) {
       }));
   return {
     async check(): Promise<HealthReport> {
+      // Reads are checked on every call (one cheap query); writes from the last probe.
+      const reachable = await deps.db.ping().then(
+        () => true,
+        () => false,
+      );
+      if (!reachable) return { status: "unavailable", database: deps.db.dialect, problem: "unreachable", error: STORAGE_PROBLEM_TEXT.unreachable };
       if (!last) await probe();
       else if (Date.now() - last.at > PROBE_EVERY_MS) void probe();
       const problem = last!.problem;
