@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { signUpInBrowser, startJourney, watchProblems, type Journey } from "../support/browser";
+
+// Starting Chromium and the SES emulator takes longer than the 5 s a plain `bun test` gives a hook.
+setDefaultTimeout(60_000);
 
 const KEY = { accessKeyId: "AKIACOMPOSER00000001", secretAccessKey: "composer-secret-access-key-000000000000" };
 
