@@ -17,44 +17,40 @@ export function TemplatesPage({ auth, templates }: { auth: Auth; templates: Temp
           <p>Write a template with the editor, use {"{{name}}"}, {"{{company}}"} or any column of your lists as variables, and preview it with a real contact.</p>
         </EmptyState>
       ) : (
-        // The actions header's screen-reader label is absolutely positioned: this box is its containing
-        // block and clips it, so a table that scrolls inside its own box cannot widen the page on a phone.
-        <div class="relative overflow-hidden">
-          <Table headers={["Template", "Subject", "Variables", "Last edited", ""]} testid="templates-table">
-            {templates.map((tpl) => (
-              <tr id={`template-${tpl.id}`} class="border-t border-slate-200">
-                <td class="px-4 py-2">
-                  <a href={`/templates/${tpl.id}`} class="text-sky-700 underline" safe>
-                    {tpl.name}
-                  </a>
-                </td>
-                <td class="px-4 py-2 max-w-72 truncate" safe>
-                  {tpl.subject}
-                </td>
-                <td class="px-4 py-2 font-mono text-xs" safe>
-                  {tpl.variables.map((v) => `{{${v}}}`).join(" ")}
-                </td>
-                <td class="px-4 py-2 text-slate-500" safe>
-                  {tpl.updatedAt.toISOString().slice(0, 16).replace("T", " ")}
-                </td>
-                <td class="px-4 py-2 text-right space-x-3 whitespace-nowrap">
-                  <button class="text-xs text-sky-700 underline" hx-post={`/email/template/${tpl.id}/duplicate`} hx-swap="none">
-                    Duplicate
-                  </button>
-                  <button
-                    class="text-xs text-red-700 underline"
-                    hx-delete={`/email/template/${tpl.id}`}
-                    hx-target={`#template-${tpl.id}`}
-                    hx-swap="outerHTML"
-                    hx-confirm={`Delete the template "${tpl.name}"? This cannot be undone.`}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </Table>
-        </div>
+        <Table headers={["Template", "Subject", "Variables", "Last edited", ""]} testid="templates-table">
+          {templates.map((tpl) => (
+            <tr id={`template-${tpl.id}`} class="border-t border-slate-200">
+              <td class="px-4 py-2">
+                <a href={`/templates/${tpl.id}`} class="text-sky-700 underline" safe>
+                  {tpl.name}
+                </a>
+              </td>
+              <td class="px-4 py-2 max-w-72 truncate" safe>
+                {tpl.subject}
+              </td>
+              <td class="px-4 py-2 font-mono text-xs" safe>
+                {tpl.variables.map((v) => `{{${v}}}`).join(" ")}
+              </td>
+              <td class="px-4 py-2 text-slate-500" safe>
+                {tpl.updatedAt.toISOString().slice(0, 16).replace("T", " ")}
+              </td>
+              <td class="px-4 py-2 text-right space-x-3 whitespace-nowrap">
+                <button class="text-xs text-sky-700 underline" hx-post={`/email/template/${tpl.id}/duplicate`} hx-swap="none">
+                  Duplicate
+                </button>
+                <button
+                  class="text-xs text-red-700 underline"
+                  hx-delete={`/email/template/${tpl.id}`}
+                  hx-target={`#template-${tpl.id}`}
+                  hx-swap="outerHTML"
+                  hx-confirm={`Delete the template "${tpl.name}"? This cannot be undone.`}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </AppShell>
   );
