@@ -110,6 +110,17 @@ async function run(dialect: "sqlite" | "postgres", exportFile: string, importFil
     const alone = await exportList(server.base, cookie, big.id);
 
     const idle = await probe(server.base, cookie, { count: 300 });
+    // Searching the big list, as each keystroke in its search box would.
+    const searches: Record<string, number[]> = {};
+    for (const q of ["e", "exported1", "exported12345", "nobody"]) {
+      searches[q] = [];
+      for (let i = 0; i < 20; i++) {
+        const started = performance.now();
+        const reply = await fetch(`${server.base}/lists/${big.id}?q=${q}`, { headers: { cookie, "hx-request": "true" } });
+        await reply.arrayBuffer();
+        searches[q]!.push(performance.now() - started);
+      }
+    }
 
     // Under load: a second import of ROWS rows and the export, at once.
     const target = await post("/lists", { name: "Imported under load" });
@@ -139,6 +150,10 @@ async function run(dialect: "sqlite" | "postgres", exportFile: string, importFil
           `import + export running p50 ${ms(during.p50)} p95 ${ms(during.p95)} (n=${during.n}) | ` +
           `${(during.p95 / before.p95).toFixed(1)}× the idle p95 — ${ok ? "within" : "MISSES"} the target (< 5× and < 300 ms)`,
       );
+    }
+    for (const [q, times] of Object.entries(searches)) {
+      const { p50, p95 } = summary(times);
+      console.log(`  search "${q}" in the ${(alone.lines - 1).toLocaleString("en")}-contact list (idle): p50 ${ms(p50)} p95 ${ms(p95)}`);
     }
     console.log(`  server peak RSS ${server.peakRssMb()} MB`);
   } finally {

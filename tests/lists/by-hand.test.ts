@@ -106,6 +106,24 @@ describe("the contacts table", () => {
     expect(page.text).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+" title="[^"]+UTC" data-local="date"/);
   });
 
+  test("a broad search stops counting at 10,000 and says there are more; a narrow one counts exactly; both sort either way", async () => {
+    const n = 10_050;
+    const rows = Array.from({ length: n }, (_, i) => `cap${String(n - i).padStart(5, "0")}@example.com`);
+    const { listId } = await importInto(c, `email\n${rows.join("\n")}\n`, {}, "Broad");
+    const broad = (await c.get(`/lists/${listId}/contacts?q=cap`)).json;
+    expect({ total: broad.total, capped: broad.totalCapped }).toEqual({ total: 10_000, capped: true });
+    // A search lists by address unless asked otherwise.
+    expect(broad.items[0].email).toBe("cap00001@example.com");
+    const narrow = (await c.get(`/lists/${listId}/contacts?q=cap001`)).json;
+    expect({ total: narrow.total, capped: narrow.totalCapped }).toEqual({ total: 100, capped: undefined });
+    // Sorted by when they were added (the file listed them from the highest number down).
+    const added = (await c.get(`/lists/${listId}/contacts?q=cap001&sort=created`)).json.items.map((i: { email: string }) => i.email);
+    expect(added.slice(0, 2)).toEqual(["cap00199@example.com", "cap00198@example.com"]);
+    const page = (await c.get(`/lists/${listId}?q=cap`, { accept: "text/html" })).text;
+    expect(page).toContain("10,000+ in all");
+    expect(page).toContain("type more of the address");
+  });
+
   test("column headers read as the CSV named them, and the export uses them too", async () => {
     const { listId } = await importInto(c, "E-mail,First Name,Home City\nhead@example.com,Ann,Oslo\n", {}, "Headers");
     const page = await c.get(`/lists/${listId}`, { accept: "text/html" });

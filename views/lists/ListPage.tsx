@@ -1,7 +1,7 @@
 import type { Auth } from "../../src/features/auth/model";
 import type { ContactView } from "../../src/features/contacts/model";
 import type { ImportReport } from "../../src/features/imports/model";
-import { LIST_NAME_MAX, type ContactSort } from "../../src/features/lists/model";
+import { defaultSort, LIST_NAME_MAX, type ContactSort } from "../../src/features/lists/model";
 import { Button } from "../components/Button";
 import { Field } from "../components/Field";
 import { Pagination } from "../components/Pagination";
@@ -14,6 +14,8 @@ export interface ContactsTableProps {
   listId: string;
   items: (ContactView & { addedAt: Date })[];
   total: number;
+  /** A search stopped counting at `total`: there are more. */
+  totalCapped?: boolean;
   page: number;
   pageSize: number;
   q: string;
@@ -27,7 +29,7 @@ export function contactsUrl(p: Pick<ContactsTableProps, "listId" | "q" | "sort" 
   const params = new URLSearchParams();
   if (p.q) params.set("q", p.q);
   const sort = changes.sort ?? p.sort;
-  if (sort !== "created") params.set("sort", sort);
+  if (sort !== defaultSort(p.q)) params.set("sort", sort);
   const page = changes.page ?? p.page;
   if (page > 1) params.set("page", String(page));
   const query = params.toString();
@@ -92,7 +94,12 @@ export function ContactsTable(props: ContactsTableProps) {
           ))}
         </Table>
       )}
-      <Pagination page={props.page} pageSize={props.pageSize} total={props.total} href={(page) => contactsUrl(props, { page })} target="#contacts" />
+      <Pagination page={props.page} pageSize={props.pageSize} total={props.total} capped={props.totalCapped} href={(page) => contactsUrl(props, { page })} target="#contacts" />
+      {props.totalCapped ? (
+        <p class="mt-1 text-xs text-slate-500" safe>{`More than ${props.total.toLocaleString("en")} addresses start with "${props.q}"; type more of the address to narrow the search.`}</p>
+      ) : (
+        ""
+      )}
     </div>
   );
 }
@@ -188,7 +195,7 @@ export function ListPage({ auth, list, contacts, running }: ListPageProps) {
           aria-describedby="contact-search-hint"
           class="w-full max-w-md rounded border border-slate-300 px-3 py-2 text-sm"
         />
-        {contacts.sort !== "created" ? <input type="hidden" name="sort" value={contacts.sort} /> : ""}
+        {contacts.sort !== defaultSort(contacts.q) ? <input type="hidden" name="sort" value={contacts.sort} /> : ""}
         <Button kind="secondary">Search</Button>
       </form>
       <p id="contact-search-hint" class="mb-4 text-xs text-slate-500">

@@ -115,6 +115,13 @@ export async function deleteContact(db: Database, workspaceId: string, id: numbe
   return deleted.length > 0;
 }
 
+/** One status for many addresses at once (a suppression import sets a thousand per statement). */
+export async function setContactsStatusByEmails(db: Database, workspaceId: string, emails: string[], status: ContactStatus, now: Date) {
+  if (emails.length === 0) return;
+  const { contacts } = db.t;
+  await db.orm.update(contacts).set({ status, updatedAt: now }).where(and(eq(contacts.workspaceId, workspaceId), inJson(db, contacts.email, emails)));
+}
+
 export async function setContactStatusByEmail(db: Database, workspaceId: string, email: string, status: ContactStatus, now: Date) {
   const { contacts } = db.t;
   await db.orm.update(contacts).set({ status, updatedAt: now }).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.email, email)));

@@ -11,3 +11,8 @@ export interface ListSummary {
 
 export type ContactSort = "email" | "-email" | "created" | "-created";
 export const CONTACT_SORTS: ContactSort[] = ["email", "-email", "created", "-created"];
+
+/** A list opens in the order contacts were added; a search, in address order (the order its index walks). */
+export function defaultSort(q: string): ContactSort {
+  return q ? "email" : "created";
+}

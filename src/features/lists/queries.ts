@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import type { ContactStatus } from "../contacts/model";
 import type { ContactSort } from "./model";
 
 export async function insertList(db: Database, row: { id: string; workspaceId: string; name: string; createdAt: Date }) {
@@ -112,28 +113,58 @@ export async function listContactsPage(
   workspaceId: string,
   list: { id: string; contactCount: number },
   options: { q: string; page: number; pageSize: number; sort: ContactSort },
-) {
+): Promise<{ items: ContactRow[]; total: number; totalCapped: boolean }> {
   const { contacts, listContacts } = db.t;
   const where = and(eq(listContacts.listId, list.id), eq(contacts.workspaceId, workspaceId), options.q ? addressStartsWith(db, options.q) : undefined);
-  // "Order added": the time each batch joined the list, then the row of its CSV.
-  const order = {
-    email: [asc(contacts.email)],
-    "-email": [desc(contacts.email)],
-    created: [asc(listContacts.createdAt), asc(listContacts.position), asc(listContacts.contactId)],
-    "-created": [desc(listContacts.createdAt), desc(listContacts.position), desc(listContacts.contactId)],
-  }[options.sort];
-  const items = await db.orm
-    .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status, addedAt: listContacts.createdAt })
-    .from(listContacts)
-    .innerJoin(contacts, eq(contacts.id, listContacts.contactId))
-    .where(where)
-    .orderBy(...order)
-    .limit(options.pageSize)
-    .offset((options.page - 1) * options.pageSize);
-  // Without a search the list's kept count is the total: a big list is never counted per page.
-  if (!options.q) return { items, total: list.contactCount };
-  const [total] = await db.orm.select({ n: count() }).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where);
-  return { items, total: Number(total?.n ?? 0) };
+  const columns = { id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status, addedAt: listContacts.createdAt, position: listContacts.position };
+  const offset = (options.page - 1) * options.pageSize;
+  const byEmail = options.sort === "email" || options.sort === "-email";
+  const emailOrder = options.sort === "-email" ? desc(contacts.email) : asc(contacts.email);
+  if (!options.q) {
+    // "Order added": the time each batch joined the list, then the row of its CSV.
+    const order = byEmail
+      ? [emailOrder]
+      : options.sort === "created"
+        ? [asc(listContacts.createdAt), asc(listContacts.position), asc(listContacts.contactId)]
+        : [desc(listContacts.createdAt), desc(listContacts.position), desc(listContacts.contactId)];
+    const items = await db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).orderBy(...order).limit(options.pageSize).offset(offset);
+    // Without a search the list's kept count is the total: a big list is never counted per page.
+    return { items: items.map(withoutPosition), total: list.contactCount, totalCapped: false };
+  }
+  // A search walks the address index and stops after SEARCH_CAP matches, however broad the prefix
+  // ("a" in a million contacts): counting or sorting every match would cost seconds per keystroke.
+  const [counted] = await db.orm
+    .select({ n: count() })
+    .from(db.orm.select({ one: sql`1`.as("one") }).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).limit(SEARCH_CAP + 1).as("capped"));
+  const found = Number(counted?.n ?? 0);
+  const total = Math.min(found, SEARCH_CAP);
+  if (byEmail) {
+    const items = await db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).orderBy(emailOrder).limit(options.pageSize).offset(offset);
+    return { items: items.map(withoutPosition), total, totalCapped: found > SEARCH_CAP };
+  }
+  // Sorted by when they were added: the first SEARCH_CAP matches by address, in that order.
+  const matches = db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).orderBy(asc(contacts.email)).limit(SEARCH_CAP).as("matches");
+  const order =
+    options.sort === "created"
+      ? [asc(matches.addedAt), asc(matches.position), asc(matches.id)]
+      : [desc(matches.addedAt), desc(matches.position), desc(matches.id)];
+  const items = await db.orm.select().from(matches).orderBy(...order).limit(options.pageSize).offset(offset);
+  return { items: items.map(withoutPosition), total, totalCapped: found > SEARCH_CAP };
+}
+
+/** Searches count and sort at most this many matches; past it the page says "10,000+" and asks for more letters. */
+export const SEARCH_CAP = 10_000;
+
+export interface ContactRow {
+  id: number;
+  email: string;
+  attributes: Record<string, string>;
+  status: ContactStatus;
+  addedAt: Date;
+}
+
+function withoutPosition({ position: _, ...row }: ContactRow & { position: number }): ContactRow {
+  return row;
 }
 
 /** One page of a list's contacts after `afterId`, in id order along the membership key: exports walk a list this way. */

@@ -75,7 +75,7 @@ export function listsRoutes(ctx: Context) {
         const scope = requireScope(auth);
         const page = await listContacts(deps, scope, params.id, query);
         if (isHtmx(request)) return <ContactsTable {...page} listId={params.id} columns={(await getList(deps, scope, params.id)).columns} />;
-        return { items: page.items, total: page.total };
+        return { items: page.items, total: page.total, ...(page.totalCapped ? { totalCapped: true } : {}) };
       },
       { query: contactQuery },
     )

@@ -5,7 +5,7 @@ import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { exportStream } from "../../web/exports";
 import { findRunningImport } from "../imports/queries";
-import { CONTACT_SORTS, EXPORT_PAGE, LIST_NAME_MAX, PAGE_SIZE, type ContactSort, type ListSummary } from "./model";
+import { CONTACT_SORTS, defaultSort, EXPORT_PAGE, LIST_NAME_MAX, PAGE_SIZE, type ContactSort, type ListSummary } from "./model";
 import { contactsAfter, deleteListAndOrphans, findList, findListByName, insertList, listContactsPage, listListsWithCounts, renameListRow } from "./queries";
 
 function checkName(rawName: string): string {
@@ -51,9 +51,9 @@ export async function listContacts(deps: Deps, scope: Scope, listId: string, opt
 /** A list and one page of its contacts (the list page), checked once. */
 export async function listWithContacts(deps: Deps, scope: Scope, listId: string, options: ContactQuery) {
   const list = await getList(deps, scope, listId);
-  const sort: ContactSort = CONTACT_SORTS.includes(options.sort as ContactSort) ? (options.sort as ContactSort) : "created";
   const page = Math.max(1, Math.floor(options.page ?? 1) || 1);
   const q = (options.q ?? "").trim().slice(0, 200);
+  const sort: ContactSort = CONTACT_SORTS.includes(options.sort as ContactSort) ? (options.sort as ContactSort) : defaultSort(q);
   const result = await listContactsPage(deps.db, scope.workspaceId, list, { q, page, pageSize: PAGE_SIZE, sort });
   return { list, contacts: { ...result, q, page, pageSize: PAGE_SIZE, sort } };
 }

@@ -10,7 +10,7 @@ import { isEmail, normalizeEmail } from "../../lib/email";
 import { Forbidden, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { STATUS_FOR_SUPPRESSION } from "../contacts/model";
-import { setContactStatusByEmail } from "../contacts/queries";
+import { setContactStatusByEmail, setContactsStatusByEmails } from "../contacts/queries";
 import { cleanAddress, sniff } from "../imports/model";
 import { decoder } from "../imports/imports.job";
 import { importsDir } from "../imports/service";
@@ -42,7 +42,7 @@ async function addManual(deps: Deps, scope: Scope, emails: string[], source: str
     const existing = new Set((await findSuppressed(tx, scope.workspaceId, emails)).map((s) => s.email));
     const fresh = emails.filter((e) => !existing.has(e));
     await addSuppressions(tx, fresh.map((email) => ({ workspaceId: scope.workspaceId, email, reason: "manual" as const, source, createdAt: now })));
-    for (const email of fresh) await setContactStatusByEmail(tx, scope.workspaceId, email, STATUS_FOR_SUPPRESSION.manual, now);
+    await setContactsStatusByEmails(tx, scope.workspaceId, fresh, STATUS_FOR_SUPPRESSION.manual, now);
     return { added: fresh.length, already: emails.length - fresh.length };
   });
 }
@@ -86,7 +86,11 @@ export async function importSuppressions(deps: Deps, scope: Scope, request: Requ
       const email = cleanAddress(cells[column]);
       if (!isEmail(email)) totals.invalid++;
       else batch.push(email);
-      if (batch.length >= 1000) await flush();
+      if (batch.length >= 1000) {
+        await flush();
+        // SQLite runs on this thread: let waiting requests in between two batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     if (batch.length) await flush();
     return totals;
