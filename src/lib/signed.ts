@@ -17,7 +17,9 @@ export function verifyToken<T>(token: string, keys: Buffer[]): T | null {
   const body = token.slice(0, dot);
   // The signature is compared as the exact text it was issued as: decoding it first would accept
   // other spellings of the same bytes (padding, stray characters, unused trailing bits).
-  const given = Buffer.from(token.slice(dot + 1), "latin1");
+  const signature = token.slice(dot + 1);
+  if (!/^[A-Za-z0-9_-]{22}$/.test(signature)) return null;
+  const given = Buffer.from(signature, "latin1");
   const valid = keys.some((key) => {
     const expected = Buffer.from(mac(body, key), "latin1");
     return given.length === expected.length && timingSafeEqual(given, expected);

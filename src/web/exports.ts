@@ -14,6 +14,8 @@ export type ExportWorkerReply = { type: "chunk"; bytes: ArrayBuffer } | { type: 
 export function exportStream(deps: Pick<Deps, "config" | "log">, request: ExportRequest): ReadableStream<Uint8Array> {
   const worker = new Worker(new URL("./exports.worker.ts", import.meta.url).href);
   let answer: ((reply: ExportWorkerReply) => void) | null = null;
+  // A failure the worker reports while nobody is waiting is kept for the next pull.
+  let pending: ExportWorkerReply | null = null;
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -21,10 +23,14 @@ export function exportStream(deps: Pick<Deps, "config" | "log">, request: Export
     const stop: ExportWorkerMessage = { type: "stop" };
     worker.postMessage(stop);
   };
-  worker.onmessage = (event: MessageEvent<ExportWorkerReply>) => answer?.(event.data);
+  const receive = (reply: ExportWorkerReply) => {
+    if (answer) answer(reply);
+    else pending = reply;
+  };
+  worker.onmessage = (event: MessageEvent<ExportWorkerReply>) => receive(event.data);
   worker.onerror = (event) => {
     event.preventDefault();
-    answer?.({ type: "failed", error: String(event.message) });
+    receive({ type: "failed", error: String(event.message) });
   };
   return new ReadableStream<Uint8Array>({
     start() {
@@ -46,6 +52,11 @@ export function exportStream(deps: Pick<Deps, "config" | "log">, request: Export
           }
           resolve();
         };
+        if (pending) {
+          const reply = pending;
+          pending = null;
+          return answer(reply);
+        }
         const pull: ExportWorkerMessage = { type: "pull" };
         worker.postMessage(pull);
       });

@@ -53,18 +53,25 @@ export function securityHeaders(config: Config): Record<string, string> {
 /**
  * A state-changing request from a browser on another origin is refused. Browsers send `Origin` on
  * cross-origin POSTs and `Sec-Fetch-Site` on everything; a request with neither is not a browser's
- * and is judged by its credentials alone. The one origin allowed is PUBLIC_URL's: the request's own
- * Host header proves nothing, since a page on a rebound DNS name reaches this server under its own.
+ * and is judged by its credentials alone. The origin allowed is PUBLIC_URL's (or this machine's own
+ * loopback address): the request's Host header proves nothing, since a page on a rebound DNS name
+ * reaches this server under its own.
  */
 export function isCrossOriginWrite(request: Request, config: Config): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
   const url = new URL(request.url);
   if (CROSS_ORIGIN_PATHS.some((p) => p.test(url.pathname))) return false;
   const origin = request.headers.get("origin");
-  if (origin !== null) return origin !== config.publicUrl.origin;
+  if (origin !== null) return origin !== config.publicUrl.origin && !(origin === url.origin && LOOPBACK_HOSTS.has(url.hostname));
   const site = request.headers.get("sec-fetch-site");
   return site !== null && site !== "same-origin" && site !== "none";
 }
+
+/**
+ * Sesame opened on this machine by address rather than by PUBLIC_URL's name is still Sesame: a page
+ * can only carry one of these Host names if it was really served from the machine itself.
+ */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Why a browser's write was refused, with the fix when the page was simply opened at another address. */
 function crossOriginRefusal(request: Request, config: Config): Forbidden {

@@ -62,6 +62,8 @@ describe("a row past the length limit", () => {
     const fine = 'email,note\r\na@example.com,"two\r\nlines, ""quoted"""\r\nb@example.com,5" screen\r\n';
     expect(await through(fine, 40)).toBe(fine);
     await expect(through(`email\r\n"${"y".repeat(60)}\r\nmore"\r\n`, 40)).rejects.toThrow("Row 2 is longer than");
+    // A closing quote followed by more text keeps the field quoted, as papaparse reads it: the rest of the file is one row.
+    await expect(through(`email\r\n"a"b@example.com,1\r\n${"next@example.com,2\r\n".repeat(5)}`, 40)).rejects.toThrow("Row 2 is longer than");
     // Old Mac line endings (CR alone) end rows too.
     expect(await through(`email\r${"z@example.com\r".repeat(20)}`, 40)).toContain("z@example.com");
   });
@@ -105,6 +107,32 @@ describe("a run that waits on its file", () => {
 });
 
 describe("cancelling an import", () => {
+  test("stops the run at once, even while it waits for its file", async () => {
+    const list = await c.post("/lists", { name: "Cancel while waiting" });
+    const uploaded = await uploadCsv(c, list.json.id, "email\nwaiting@example.com\n", { preview: "1" });
+    const id = uploaded.json.importId as string;
+    const row = await importRow(id);
+    // The file is a named pipe nobody finishes writing: no batch ever commits, so only a stop can end the run.
+    rmSync(row.filePath!);
+    expect(spawnSync("mkfifo", [row.filePath!]).status).toBe(0);
+    const pipe = openSync(row.filePath!, "r+");
+    try {
+      writeSync(pipe, "email\nw1@example.com\n");
+      expect((await c.post(`/imports/${id}/start`, {})).status).toBe(202);
+      for (let i = 0; i < 100 && !t.logs.some((l) => l.includes(id) && l.includes('"import running"')); i++) await Bun.sleep(50);
+      await Bun.sleep(300);
+      expect((await c.post(`/imports/${id}/cancel`)).json.status).toBe("cancelled");
+      let ended = false;
+      for (let i = 0; i < 60 && !ended; i++) {
+        ended = t.logs.some((l) => l.includes(id) && l.includes('"import cancelled"'));
+        if (!ended) await Bun.sleep(50);
+      }
+      expect(ended).toBe(true);
+    } finally {
+      closeSync(pipe);
+    }
+  }, 30_000);
+
   test("stops it at once; what it committed stays and is counted; the list takes a new import", async () => {
     const list = await c.post("/lists", { name: "Cancel me" });
     const upload = await uploadCsv(c, list.json.id, `email,n\n${rows(0, 300_000)}\n`);

@@ -107,8 +107,10 @@ describe("uploads against a running server", () => {
       },
     });
     const reply = await call("POST", "/suppressions/import", { body, headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` } }).catch(() => null);
-    // The server may answer 413 and close before the client has sent everything.
+    // The server may answer 413 and close before the client has sent everything: its log says what it answered.
     if (reply) expect(reply.status).toBe(413);
+    await Bun.sleep(200);
+    expect(server.output()).toMatch(/"route":"\/suppressions\/import","status":413/);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(server.proc.exitCode).toBeNull();
     await Bun.sleep(200);

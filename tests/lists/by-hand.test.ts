@@ -106,22 +106,26 @@ describe("the contacts table", () => {
     expect(page.text).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+" title="[^"]+UTC" data-local="date"/);
   });
 
-  test("a broad search stops counting at 10,000 and says there are more; a narrow one counts exactly; both sort either way", async () => {
-    const n = 10_050;
-    const rows = Array.from({ length: n }, (_, i) => `cap${String(n - i).padStart(5, "0")}@example.com`);
-    const { listId } = await importInto(c, `email\n${rows.join("\n")}\n`, {}, "Broad");
+  test("a list past 20,000 contacts is searched by the start of the address along its index; a broad search stops counting at 10,000 and says so", async () => {
+    const n = 20_050;
+    const rows = Array.from({ length: n }, (_, i) => `cap${String(n - i).padStart(5, "0")}@example.com,Acme`);
+    const { listId } = await importInto(c, `email,company\n${rows.join("\n")}\n`, {}, "Broad");
     const broad = (await c.get(`/lists/${listId}/contacts?q=cap`)).json;
     expect({ total: broad.total, capped: broad.totalCapped }).toEqual({ total: 10_000, capped: true });
-    // A search lists by address unless asked otherwise.
+    // A search of a big list lists by address unless asked otherwise.
     expect(broad.items[0].email).toBe("cap00001@example.com");
-    const narrow = (await c.get(`/lists/${listId}/contacts?q=cap001`)).json;
+    const narrow = (await c.get(`/lists/${listId}/contacts?q=CAP001`)).json;
     expect({ total: narrow.total, capped: narrow.totalCapped }).toEqual({ total: 100, capped: undefined });
+    // Only the start of the address: attribute values and the middle of addresses are not searched here.
+    expect((await c.get(`/lists/${listId}/contacts?q=acme`)).json.total).toBe(0);
+    expect((await c.get(`/lists/${listId}/contacts?q=example.com`)).json.total).toBe(0);
     // Sorted by when they were added (the file listed them from the highest number down).
     const added = (await c.get(`/lists/${listId}/contacts?q=cap001&sort=created`)).json.items.map((i: { email: string }) => i.email);
     expect(added.slice(0, 2)).toEqual(["cap00199@example.com", "cap00198@example.com"]);
     const page = (await c.get(`/lists/${listId}?q=cap`, { accept: "text/html" })).text;
     expect(page).toContain("10,000+ in all");
     expect(page).toContain("type more of the address");
+    expect(page).toContain("This list is large, so search finds contacts whose email address starts with what you type");
   });
 
   test("column headers read as the CSV named them, and the export uses them too", async () => {
@@ -149,6 +153,30 @@ describe("the contacts table", () => {
     const api = await c.get(`/lists/${listId}/contacts?page=2&sort=email`, { accept: "text/html" });
     expect(api.status).toBe(303);
     expect(api.headers.get("location")).toBe(`/lists/${listId}?page=2&sort=email`);
-    expect(page).toContain("starts with");
+    expect(page).toContain("Finds any part of an email address or of an attribute value");
+  });
+});
+
+describe("a list's columns", () => {
+  test("include what contacts bring from other lists, by import, by hand or by an edit, so export and variables keep them", async () => {
+    const a = await importInto(c, "email,Plan\nbring@example.com,Pro\n", {}, "Brings A");
+    // Imported into another list by a file without that column: the contact keeps its plan, and B learns the column.
+    const b = await importInto(c, "email,City\nbring@example.com,Oslo\n", {}, "Brings B");
+    expect((await c.get(`/lists/${b.listId}`)).json.columns).toEqual([
+      { key: "city", label: "City" },
+      { key: "plan", label: "Plan" },
+    ]);
+    expect((await c.get(`/lists/${b.listId}/export.csv`)).text.split("\r\n")[1]).toBe("bring@example.com,active,Oslo,Pro");
+    expect((await c.get(`/lists/${b.listId}/variables`)).json.variables).toContain("plan");
+    // Added by hand to a third list.
+    const third = (await c.post("/lists", { name: "Brings C" })).json;
+    await c.post(`/lists/${third.id}/contacts`, { email: "bring@example.com" });
+    expect((await c.get(`/lists/${third.id}`)).json.columns.map((col: { key: string }) => col.key).sort()).toEqual(["city", "plan"]);
+    // An edit adds a column to every list the contact is on.
+    const contact = (await c.get(`/lists/${a.listId}/contacts?q=bring@`)).json.items[0];
+    await c.patch(`/contacts/${contact.id}`, { attributes: { plan: "Team", city: "Oslo", "Account Manager": "Kim" } });
+    for (const listId of [a.listId, b.listId, third.id]) {
+      expect((await c.get(`/lists/${listId}`)).json.columns).toContainEqual({ key: "account_manager", label: "Account Manager" });
+    }
   });
 });

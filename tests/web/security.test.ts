@@ -97,6 +97,29 @@ describe("cross-origin writes", () => {
     expect((await new Client(t.app).post("/auth/login", { email: "rebound@example.com", password: "correct horse battery" })).status).toBe(401);
   });
 
+  test("Sesame opened on this machine's own loopback address may write, though PUBLIC_URL names another", async () => {
+    for (const base of ["http://127.0.0.1:3000", "http://localhost:3000", "http://[::1]:3000"]) {
+      const reply = await https.app.handle(
+        new Request(`${base}/auth/login`, {
+          method: "POST",
+          headers: { origin: base, "content-type": "application/json", "sec-fetch-site": "same-origin" },
+          body: JSON.stringify({ email: "nobody@example.com", password: "not the password" }),
+        }),
+      );
+      expect({ base, status: reply.status }).toEqual({ base, status: 401 });
+    }
+    // Another machine's name is refused, with the address to use.
+    const lan = await https.app.handle(
+      new Request("http://192.168.1.20:3000/auth/login", {
+        method: "POST",
+        headers: { origin: "http://192.168.1.20:3000", "content-type": "application/json" },
+        body: JSON.stringify({ email: "nobody@example.com", password: "not the password" }),
+      }),
+    );
+    expect(lan.status).toBe(403);
+    expect((await lan.json()).error).toContain("https://mail.example.com");
+  });
+
   test("a GET from anywhere changes nothing and is allowed", async () => {
     expect((await new Client(t.app, "https://evil.example").get("/healthz")).status).toBe(200);
   });

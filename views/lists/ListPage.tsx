@@ -16,6 +16,8 @@ export interface ContactsTableProps {
   total: number;
   /** A search stopped counting at `total`: there are more. */
   totalCapped?: boolean;
+  /** What a search of this list matches (see FULL_SEARCH_MAX). */
+  search: "everywhere" | "address-start";
   page: number;
   pageSize: number;
   q: string;
@@ -25,11 +27,11 @@ export interface ContactsTableProps {
 }
 
 /** The list page's own URL for a view of its contacts: what htmx swaps in is also what reload and new tabs open. */
-export function contactsUrl(p: Pick<ContactsTableProps, "listId" | "q" | "sort" | "page">, changes: Partial<{ page: number; sort: ContactSort }> = {}) {
+export function contactsUrl(p: Pick<ContactsTableProps, "listId" | "q" | "sort" | "page" | "search">, changes: Partial<{ page: number; sort: ContactSort }> = {}) {
   const params = new URLSearchParams();
   if (p.q) params.set("q", p.q);
   const sort = changes.sort ?? p.sort;
-  if (sort !== defaultSort(p.q)) params.set("sort", sort);
+  if (sort !== defaultSort(p.q, p.search)) params.set("sort", sort);
   const page = changes.page ?? p.page;
   if (page > 1) params.set("page", String(page));
   const query = params.toString();
@@ -57,7 +59,11 @@ export function ContactsTable(props: ContactsTableProps) {
     <div id="contacts" data-testid="contacts">
       {props.items.length === 0 ? (
         <p class="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-8 text-center text-sm text-slate-600">
-          {props.q ? "No address starts with that." : "This list has no contacts yet. Import a CSV or add a contact by hand."}
+          {props.q
+            ? props.search === "everywhere"
+              ? "No contact has that in its address or its attributes."
+              : "No address starts with that."
+            : "This list has no contacts yet. Import a CSV or add a contact by hand."}
         </p>
       ) : (
         <Table headers={[{ cell: sortLink("email", "Email") }, "Status", ...columns.map((c) => c.label), { cell: sortLink("created", "Added"), align: "right" }, ""]}>
@@ -183,23 +189,25 @@ export function ListPage({ auth, list, contacts, running }: ListPageProps) {
         role="search"
       >
         <label for="contact-search" class="sr-only">
-          Search contacts by the start of their address
+          {contacts.search === "everywhere" ? "Search contacts by address or attribute" : "Search contacts by the start of their address"}
         </label>
         <input
           id="contact-search"
           name="q"
           type="search"
           value={contacts.q}
-          placeholder="Address starts with…"
+          placeholder={contacts.search === "everywhere" ? "Address, name, company…" : "Address starts with…"}
           autocomplete="off"
           aria-describedby="contact-search-hint"
           class="w-full max-w-md rounded border border-slate-300 px-3 py-2 text-sm"
         />
-        {contacts.sort !== defaultSort(contacts.q) ? <input type="hidden" name="sort" value={contacts.sort} /> : ""}
+        {contacts.sort !== defaultSort(contacts.q, contacts.search) ? <input type="hidden" name="sort" value={contacts.sort} /> : ""}
         <Button kind="secondary">Search</Button>
       </form>
       <p id="contact-search-hint" class="mb-4 text-xs text-slate-500">
-        Finds contacts whose email address starts with what you type, e.g. "anna" or "anna@exa".
+        {contacts.search === "everywhere"
+          ? "Finds any part of an email address or of an attribute value, e.g. \"anna\", \"@example.com\" or \"Acme\"."
+          : "This list is large, so search finds contacts whose email address starts with what you type, e.g. \"anna\" or \"anna@exa\"."}
       </p>
       <ContactsTable {...contacts} />
     </AppShell>

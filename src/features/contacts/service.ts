@@ -2,7 +2,7 @@ import { transaction } from "../../db/client";
 import type { Deps, Scope } from "../../deps";
 import { isEmail, normalizeEmail } from "../../lib/email";
 import { Invalid, NotFound } from "../../lib/errors";
-import { addListColumns, addListMember, findList } from "../lists/queries";
+import { addListColumns, addListMember, findList, listsOfContact, workspaceColumnLabels } from "../lists/queries";
 import { CELL_MAX } from "../imports/model";
 import { findSuppressed } from "../suppressions/queries";
 import { STATUS_FOR_SUPPRESSION, attributeKey, RESERVED_ATTRIBUTES, type ContactView } from "./model";
@@ -55,21 +55,32 @@ export async function addContact(deps: Deps, scope: Scope, listId: string, input
       contact = { id: await insertContact(tx, { workspaceId: scope.workspaceId, email, attributes, status, now }), email, attributes, status };
     }
     await addListMember(tx, { workspaceId: scope.workspaceId, listId }, contact.id, now);
-    await addListColumns(tx, scope.workspaceId, listId, columns);
+    // The attributes it already had (from other lists) become columns of this list too.
+    await addListColumns(tx, scope.workspaceId, listId, [...columns, ...(await labelled(tx, scope.workspaceId, Object.keys(contact.attributes)))]);
     return { ...contact, created: !existing };
   });
 }
 
-/** Replaces a contact's attributes with the given ones (an attribute left out is removed). */
-export async function updateContact(deps: Deps, scope: Scope, id: number, input: { attributes: Record<string, unknown>; listId?: string }): Promise<ContactView> {
+/** Replaces a contact's attributes with the given ones (an attribute left out is removed); every list it is on learns new columns. */
+export async function updateContact(deps: Deps, scope: Scope, id: number, input: { attributes: Record<string, unknown> }): Promise<ContactView> {
   const { attributes, columns } = checkAttributes(input.attributes);
   return transaction(deps.db, async (tx) => {
     const contact = await findContact(tx, scope.workspaceId, id);
     if (!contact) throw new NotFound("There is no such contact.");
     await setContactAttributes(tx, scope.workspaceId, id, attributes, deps.clock.now());
-    if (input.listId) await addListColumns(tx, scope.workspaceId, input.listId, columns);
+    const known = await workspaceColumnLabels(tx, scope.workspaceId);
+    // A key the workspace already knows keeps the label its CSV gave it.
+    const named = columns.map((c) => ({ key: c.key, label: known.get(c.key) ?? c.label }));
+    for (const listId of await listsOfContact(tx, scope.workspaceId, id)) await addListColumns(tx, scope.workspaceId, listId, named);
     return { id: contact.id, email: contact.email, attributes, status: contact.status };
   });
+}
+
+/** Keys with the labels the workspace's lists give them. */
+async function labelled(db: Parameters<typeof workspaceColumnLabels>[0], workspaceId: string, keys: string[]) {
+  if (keys.length === 0) return [];
+  const known = await workspaceColumnLabels(db, workspaceId);
+  return keys.map((key) => ({ key, label: known.get(key) ?? key }));
 }
 
 export async function getContact(deps: Deps, scope: Scope, id: number): Promise<ContactView> {

@@ -9,7 +9,7 @@ import { isEmail } from "../../lib/email";
 import { describeForLog, type LogFields } from "../../lib/log";
 import { STATUS_FOR_SUPPRESSION } from "../contacts/model";
 import { findContactsByEmails, refreshContactStats, upsertContactsOnList } from "../contacts/queries";
-import { addListMembers } from "../lists/queries";
+import { addListColumns, addListMembers, findList, workspaceColumnLabels } from "../lists/queries";
 import { findSuppressed, hasSuppressions } from "../suppressions/queries";
 import { CELL_MAX, cleanAddress, ERRORS_KEPT, IMPORT_BATCH, IMPORT_LEASE_MS, ROW_MAX_BYTES, RowTooLong, type ImportWorkerMessage, type ImportWorkerReply } from "./model";
 import {
@@ -95,7 +95,10 @@ export function rowLimit(delimiter: string, maxBytes = ROW_MAX_BYTES) {
           state = 0;
         } else if (b === QUOTE) {
           state = state === 0 ? 2 : state === 3 ? 2 : 1;
-        } else if (state !== 1) {
+        } else if (state === 3) {
+          // `"a"b`: papaparse takes a closing quote followed by anything else as part of the quoted field.
+          state = 2;
+        } else if (state === 0) {
           state = 1;
         }
         previous = b;
@@ -134,6 +137,7 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
   const row = await claimImport(db, ref, lease, clock.now());
   if (!row || !row.mapping || !row.format) return;
   options.onClaim?.(lease.runner);
+  deps.log.info("import running", { importId: id, fromRow: row.total });
   const { mapping, format, workspaceId, listId, onConflict } = row;
   const filePath = row.filePath!;
   let counters: ImportCounters = importCounters(row);
@@ -142,6 +146,10 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
   // workspace with no suppressions skips the lookup per batch.
   const checkSuppressions = await hasSuppressions(db, workspaceId);
   const errorsFile = `${filePath}.errors.csv`;
+  // Contacts that were already in the workspace bring their other attributes to this list: its
+  // columns (export header, template variables) must know them.
+  const labels = await workspaceColumnLabels(db, workspaceId);
+  const knownColumns = new Set([...((await findList(db, workspaceId, listId))?.columns ?? []).map((c) => c.key), ...mapping.attributes.map((a) => a.key)]);
   const exclusive = db.dialect === "sqlite" ? serialQueue() : <T,>(fn: () => Promise<T>) => fn();
   let batches = 0;
   let lastSaved = Date.now();
@@ -153,6 +161,8 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
   };
   let abortPass: ((err: Error) => void) | null = null;
   options.signal?.addEventListener("abort", () => stopWith(new Stopped()), { once: true });
+  // A stop that came while the import was being claimed fires no event.
+  if (options.signal?.aborted) stopWith(new Stopped());
 
   // The lease is renewed with every committed batch, and by this timer when batches are slow to come
   // (another writer's locks, a slow disk), so no other run takes over an import that is still alive.
@@ -202,6 +212,7 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
       }
     }
     let next = counters;
+    let broughtColumns: { key: string; label: string }[] = [];
     await exclusive(() =>
       transaction(db, async (tx) => {
         const now = clock.now();
@@ -233,6 +244,9 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
             delta.updated++;
           }
         }
+        const brought = new Set<string>();
+        for (const old of existing.values()) for (const key of Object.keys(old.attributes)) if (!knownColumns.has(key)) brought.add(key);
+        broughtColumns = [...brought].map((key) => ({ key, label: labels.get(key) ?? key }));
         const { outcome, joined } = await upsertContactsOnList(tx, { workspaceId, listId }, writes, kept, now, onConflict === "update");
         // Another import may have added (or a user deleted) an address since the lookup: count what happened.
         for (const w of outcome ? writes : []) {
@@ -245,6 +259,7 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
         await previous;
         // After the batch before has committed: on PostgreSQL two batches in flight would otherwise queue on the list's row.
         await addListMembers(tx, workspaceId, listId, joined);
+        await addListColumns(tx, workspaceId, listId, broughtColumns);
         const keep = errors.slice(0, ERRORS_KEPT - counters.errors.length);
         next = {
           total: counters.total + batch.length,
@@ -263,6 +278,7 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
       }),
     );
     counters = next;
+    for (const c of broughtColumns) knownColumns.add(c.key);
     lastSaved = Date.now();
     if (errors.length) await appendFile(errorsFile, errors.map((e) => csvLine([e.row, e.reason])).join(""));
     batches++;
@@ -294,7 +310,11 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
     let batch: { row: number; cells: string[] }[] = [];
     // A failed batch surfaces when a later one waits for room.
     const write = async (rows: typeof batch) => {
-      if (inFlight.length >= parallel) await inFlight.shift();
+      // Left in the list until settled, so a pass that fails meanwhile still waits for it (finally, below).
+      if (inFlight.length >= parallel) {
+        await inFlight[0];
+        inFlight.shift();
+      }
       const started = writeBatch(rows, bytesRead, inFlight.at(-1) ?? Promise.resolve());
       started.catch(() => {});
       inFlight.push(started);
@@ -390,7 +410,7 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
     if (err instanceof LeaseLost || err instanceof Stopped) outcome = "stopped";
     else {
       outcome = "failed";
-      if (err instanceof RowTooLong) failure = `${err.message} The rows before it were imported as reported.`;
+      if (err instanceof RowTooLong) failure = `${err.message} The first ${counters.total.toLocaleString("en")} rows were imported as reported.`;
       deps.log.error("import failed", { importId: id, error: describeForLog(err) });
     }
   } finally {
@@ -485,7 +505,11 @@ export function runImportInWorker(deps: Deps, ref: ImportRef): Promise<void> {
     worker.onmessage = (event: MessageEvent<ImportWorkerReply>) => {
       const message = event.data;
       if (message.type === "log") relayLog(deps, message.line);
-      else if (message.type === "claimed") runner = message.runner;
+      else if (message.type === "claimed") {
+        // Only the run that holds the import is the one a cancel or a shutdown must reach.
+        runner = message.runner;
+        workers.set(ref.id, worker);
+      }
       else if (message.type === "done") settle(null);
       else settle(message.error);
     };
@@ -495,7 +519,6 @@ export function runImportInWorker(deps: Deps, ref: ImportRef): Promise<void> {
       settle("The import worker crashed.");
     };
     worker.addEventListener("close", () => settle("The import worker stopped before the import did."));
-    workers.set(ref.id, worker);
     const start: ImportWorkerMessage = { type: "run", databaseUrl: deps.config.databaseUrl, logLevel: deps.config.logLevel, ref };
     worker.postMessage(start);
   });

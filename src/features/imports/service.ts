@@ -207,10 +207,9 @@ export async function runningImportReport(deps: Deps, scope: Scope, listId: stri
  */
 export async function cancelImport(deps: Deps, scope: Scope, id: string): Promise<ImportReport> {
   const before = await importReport(deps, scope, id);
+  // No row count here: a batch may still commit between this read and the cancel; the report's counts are exact.
   const failure =
-    before.status === "running"
-      ? `Cancelled after ${before.total.toLocaleString("en")} rows; the contacts imported until then stay on the list.`
-      : "Cancelled before it started; nothing was imported.";
+    before.status === "running" ? "Cancelled. The rows imported before that (counted below) stay on the list." : "Cancelled before it started; nothing was imported.";
   if (!(await cancelImportRow(deps.db, scope.workspaceId, id, failure, deps.clock.now()))) {
     throw new Conflict("This import has already ended; there is nothing to cancel.", "import_ended");
   }

@@ -12,7 +12,10 @@ export interface ListSummary {
 export type ContactSort = "email" | "-email" | "created" | "-created";
 export const CONTACT_SORTS: ContactSort[] = ["email", "-email", "created", "-created"];
 
-/** A list opens in the order contacts were added; a search, in address order (the order its index walks). */
-export function defaultSort(q: string): ContactSort {
-  return q ? "email" : "created";
+/**
+ * A list opens in the order contacts were added; a search of a big list, in address order (the order
+ * its index walks).
+ */
+export function defaultSort(q: string, mode: "everywhere" | "address-start"): ContactSort {
+  return q && mode === "address-start" ? "email" : "created";
 }

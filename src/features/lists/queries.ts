@@ -47,15 +47,48 @@ export async function addListMembers(db: Database, workspaceId: string, listId: 
     .where(and(eq(lists.workspaceId, workspaceId), eq(lists.id, listId)));
 }
 
-/** Records attribute columns a list's contacts carry (new keys only; a known key keeps its first label). */
+/**
+ * Records attribute columns a list's contacts carry: new keys are appended, a known key keeps its
+ * first label. One statement, so two writers adding columns at once both keep theirs.
+ */
 export async function addListColumns(db: Database, workspaceId: string, listId: string, columns: { key: string; label: string }[]) {
-  const list = await findList(db, workspaceId, listId);
-  if (!list) return;
-  const known = new Set(list.columns.map((c) => c.key));
-  const fresh = columns.filter((c) => !known.has(c.key) && (known.add(c.key), true));
-  if (fresh.length === 0) return;
+  const seen = new Set<string>();
+  const fresh = JSON.stringify(columns.filter((c) => !seen.has(c.key) && (seen.add(c.key), true)));
+  if (fresh === "[]") return;
+  await db.rows(
+    db.dialect === "postgres"
+      ? sql`update lists set columns = columns || coalesce((
+              select jsonb_agg(x order by n) from jsonb_array_elements(${fresh}::jsonb) with ordinality as f(x, n)
+              where not exists (select 1 from jsonb_array_elements(lists.columns) c where c ->> 'key' = x ->> 'key')), '[]'::jsonb)
+            where workspace_id = ${workspaceId} and id = ${listId}`
+      : sql`update lists set columns = (
+              select json_group_array(json(value)) from (
+                select value, 0 as part, key as n from json_each(lists.columns)
+                union all
+                select x.value, 1, x.key from json_each(${fresh}) x
+                where not exists (select 1 from json_each(lists.columns) c where c.value ->> '$.key' = x.value ->> '$.key')
+                order by part, n))
+            where workspace_id = ${workspaceId} and id = ${listId}`,
+  );
+}
+
+/** The label each attribute key has in the workspace's lists (its CSV header), for columns a contact brings from elsewhere. */
+export async function workspaceColumnLabels(db: Database, workspaceId: string): Promise<Map<string, string>> {
   const { lists } = db.t;
-  await db.orm.update(lists).set({ columns: [...list.columns, ...fresh] }).where(and(eq(lists.workspaceId, workspaceId), eq(lists.id, listId)));
+  const rows = await db.orm.select({ columns: lists.columns }).from(lists).where(eq(lists.workspaceId, workspaceId)).orderBy(asc(lists.createdAt));
+  const labels = new Map<string, string>();
+  for (const row of rows) for (const c of row.columns) if (!labels.has(c.key)) labels.set(c.key, c.label);
+  return labels;
+}
+
+/** The lists a contact is on. */
+export async function listsOfContact(db: Database, workspaceId: string, contactId: number): Promise<string[]> {
+  const { listContacts } = db.t;
+  const rows = await db.orm
+    .select({ listId: listContacts.listId })
+    .from(listContacts)
+    .where(and(eq(listContacts.workspaceId, workspaceId), eq(listContacts.contactId, contactId)));
+  return rows.map((r) => r.listId);
 }
 
 /** Puts one contact on a list; true when it was not on it yet (the count goes up by one). */
@@ -108,6 +141,26 @@ function addressStartsWith(db: Database, q: string): SQL {
   return high === null ? sql`(${contacts.email} >= ${low} and ${like})` : sql`(${contacts.email} >= ${low} and ${contacts.email} < ${high} and ${like})`;
 }
 
+/**
+ * A list this size or smaller is searched everywhere: any part of an address or of an attribute value
+ * (a scan, cheap at this size). A bigger list is searched by the start of the address only, along its
+ * index, so a keystroke never waits on a scan of a million rows.
+ */
+export const FULL_SEARCH_MAX = 20_000;
+
+export function searchMode(list: { contactCount: number }): "everywhere" | "address-start" {
+  return list.contactCount <= FULL_SEARCH_MAX ? "everywhere" : "address-start";
+}
+
+/** Any part of the address or of any attribute value, case-insensitively (attribute names do not count). */
+function matchesAnywhere(db: Database, q: string): SQL {
+  const { contacts } = db.t;
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db.dialect === "postgres"
+    ? sql`(${contacts.email} ilike ${pattern} escape '\\' or exists (select 1 from jsonb_each_text(${contacts.attributes}) as a(key, value) where a.value ilike ${pattern} escape '\\'))`
+    : sql`(${contacts.email} like ${pattern} escape '\\' or exists (select 1 from json_each(${contacts.attributes}) as a where a.value like ${pattern} escape '\\'))`;
+}
+
 export async function listContactsPage(
   db: Database,
   workspaceId: string,
@@ -115,12 +168,14 @@ export async function listContactsPage(
   options: { q: string; page: number; pageSize: number; sort: ContactSort },
 ): Promise<{ items: ContactRow[]; total: number; totalCapped: boolean }> {
   const { contacts, listContacts } = db.t;
-  const where = and(eq(listContacts.listId, list.id), eq(contacts.workspaceId, workspaceId), options.q ? addressStartsWith(db, options.q) : undefined);
+  const everywhere = searchMode(list) === "everywhere";
+  const match = options.q ? (everywhere ? matchesAnywhere(db, options.q) : addressStartsWith(db, options.q)) : undefined;
+  const where = and(eq(listContacts.listId, list.id), eq(contacts.workspaceId, workspaceId), match);
   const columns = { id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status, addedAt: listContacts.createdAt, position: listContacts.position };
   const offset = (options.page - 1) * options.pageSize;
   const byEmail = options.sort === "email" || options.sort === "-email";
   const emailOrder = byAddress(db, options.sort === "-email" ? "desc" : "asc");
-  if (!options.q) {
+  if (!options.q || everywhere) {
     // "Order added": the time each batch joined the list, then the row of its CSV.
     const order = byEmail
       ? [emailOrder]
@@ -128,8 +183,12 @@ export async function listContactsPage(
         ? [asc(listContacts.createdAt), asc(listContacts.position), asc(listContacts.contactId)]
         : [desc(listContacts.createdAt), desc(listContacts.position), desc(listContacts.contactId)];
     const items = await db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).orderBy(...order).limit(options.pageSize).offset(offset);
-    // Without a search the list's kept count is the total: a big list is never counted per page.
-    return { items: items.map(withoutPosition), total: list.contactCount, totalCapped: false };
+    if (!options.q) {
+      // Without a search the list's kept count is the total: a big list is never counted per page.
+      return { items: items.map(withoutPosition), total: list.contactCount, totalCapped: false };
+    }
+    const [counted] = await db.orm.select({ n: count() }).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where);
+    return { items: items.map(withoutPosition), total: Number(counted?.n ?? 0), totalCapped: false };
   }
   // A search walks the address index and stops after SEARCH_CAP matches, however broad the prefix
   // ("a" in a million contacts): counting or sorting every match would cost seconds per keystroke.

@@ -109,8 +109,7 @@ export function listsRoutes(ctx: Context) {
     .patch(
       "/contacts/:id",
       async ({ auth, deps, params, body, request }) => {
-        const listId = body.listId || undefined;
-        const contact = await updateContact(deps, requireScope(auth), params.id, { attributes: attributesFrom(body), listId });
+        const contact = await updateContact(deps, requireScope(auth), params.id, { attributes: attributesFrom(body) });
         return isHtmx(request) ? <Flash kind="success" message="Saved." /> : contact;
       },
       { params: t.Object({ id: t.Numeric() }), body: contactBody },

@@ -6,7 +6,7 @@ import { newId } from "../../lib/ids";
 import { exportStream } from "../../web/exports";
 import { findRunningImport } from "../imports/queries";
 import { CONTACT_SORTS, defaultSort, EXPORT_PAGE, LIST_NAME_MAX, PAGE_SIZE, type ContactSort, type ListSummary } from "./model";
-import { contactsAfter, deleteListAndOrphans, findList, findListByName, insertList, listContactsPage, listListsWithCounts, renameListRow } from "./queries";
+import { contactsAfter, deleteListAndOrphans, searchMode, findList, findListByName, insertList, listContactsPage, listListsWithCounts, renameListRow } from "./queries";
 
 function checkName(rawName: string): string {
   const name = rawName.trim();
@@ -53,9 +53,10 @@ export async function listWithContacts(deps: Deps, scope: Scope, listId: string,
   const list = await getList(deps, scope, listId);
   const page = Math.max(1, Math.floor(options.page ?? 1) || 1);
   const q = (options.q ?? "").trim().slice(0, 200);
-  const sort: ContactSort = CONTACT_SORTS.includes(options.sort as ContactSort) ? (options.sort as ContactSort) : defaultSort(q);
+  const search = searchMode(list);
+  const sort: ContactSort = CONTACT_SORTS.includes(options.sort as ContactSort) ? (options.sort as ContactSort) : defaultSort(q, search);
   const result = await listContactsPage(deps.db, scope.workspaceId, list, { q, page, pageSize: PAGE_SIZE, sort });
-  return { list, contacts: { ...result, q, page, pageSize: PAGE_SIZE, sort } };
+  return { list, contacts: { ...result, q, page, pageSize: PAGE_SIZE, sort, search } };
 }
 
 export async function deleteList(deps: Deps, scope: Scope, id: string): Promise<{ contactsDeleted: number }> {
