@@ -124,21 +124,20 @@ export async function deleteListAndOrphans(db: Database, workspaceId: string, li
 /**
  * Contacts whose address starts with `q` (case-insensitive: addresses are stored lower-cased). A
  * range on the address index: SQLite's unique index compares bytes, PostgreSQL's is built with
- * text_pattern_ops (byte order too, whatever the collation); LIKE then keeps exactly the prefix.
+ * text_pattern_ops (byte order too, whatever the collation).
  */
 function addressStartsWith(db: Database, q: string): SQL {
   const { contacts } = db.t;
   const low = q.toLowerCase();
-  const like = sql`${contacts.email} like ${`${low.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
   const last = low.codePointAt(low.length - 1) ?? 0;
-  // Strings with the prefix sort from it up to (not including) the prefix with its last character raised by one.
+  // Strings with the prefix sort from it up to (not including) the prefix with its last character
+  // raised by one: exactly the prefix's addresses, in byte order. The range alone, with no LIKE
+  // beside it, also lets PostgreSQL estimate how many match, so it walks the index.
   const high = last < 0xd7ff ? low.slice(0, low.length - (last > 0xffff ? 2 : 1)) + String.fromCodePoint(last + 1) : null;
-  if (db.dialect === "postgres") {
-    return high === null
-      ? sql`(${contacts.email} ~>=~ ${low} and ${like})`
-      : sql`(${contacts.email} ~>=~ ${low} and ${contacts.email} ~<~ ${high} and ${like})`;
-  }
-  return high === null ? sql`(${contacts.email} >= ${low} and ${like})` : sql`(${contacts.email} >= ${low} and ${contacts.email} < ${high} and ${like})`;
+  const ge = db.dialect === "postgres" ? sql`${contacts.email} ~>=~ ${low}` : sql`${contacts.email} >= ${low}`;
+  if (high !== null) return db.dialect === "postgres" ? sql`(${ge} and ${contacts.email} ~<~ ${high})` : sql`(${ge} and ${contacts.email} < ${high})`;
+  // A last character with no successor we can write: the open range, then LIKE keeps the prefix.
+  return sql`(${ge} and ${contacts.email} like ${`${low.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\')`;
 }
 
 /**
