@@ -128,12 +128,12 @@ export async function setContactStatusByEmail(db: Database, workspaceId: string,
 }
 
 /**
- * PostgreSQL plans the address lookups of an import from table statistics; on a table that grew
- * from empty within one import they are stale and the plan degrades to a scan per batch. Imports
- * refresh them as the table grows. SQLite always uses the unique index and needs nothing.
+ * PostgreSQL plans the address lookups of an import, and the searches of a list, from table
+ * statistics; on tables that grew from empty within one import they are stale and plans degrade to
+ * scans. Imports refresh them as the tables grow and when they finish. SQLite needs nothing.
  */
 export async function refreshContactStats(db: Database) {
-  if (db.dialect === "postgres") await db.rows(sql`analyze contacts`);
+  if (db.dialect === "postgres") await db.rows(sql`analyze contacts, list_contacts`);
 }
 
 export async function findContact(db: Database, workspaceId: string, id: number) {

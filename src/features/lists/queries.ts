@@ -243,7 +243,9 @@ export async function contactsAfter(db: Database, workspaceId: string, listId: s
     .select({ id: listContacts.contactId, email: contacts.email, attributes: contacts.attributes, status: contacts.status })
     .from(listContacts)
     .innerJoin(contacts, eq(contacts.id, listContacts.contactId))
-    .where(and(eq(listContacts.listId, listId), gt(listContacts.contactId, afterId), eq(contacts.workspaceId, workspaceId)))
+    // The bound on contacts.id too (it equals the membership's): without it PostgreSQL may merge-join
+    // from the first contact on every page, and an export of a million turns quadratic.
+    .where(and(eq(listContacts.listId, listId), gt(listContacts.contactId, afterId), gt(contacts.id, afterId), eq(contacts.workspaceId, workspaceId)))
     .orderBy(asc(listContacts.contactId))
     .limit(limit);
 }
