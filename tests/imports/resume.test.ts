@@ -42,6 +42,7 @@ test("an import cut off by a crash carries on as soon as the server is back, and
     expect(report).toMatchObject({ status: "done", total: rows, imported: rows });
     expect(Date.now() - crashedAt).toBeLessThan(60_000);
     expect((await (await call("GET", `/lists/${list.id}`)).json()).contacts).toBe(rows);
+    for (let i = 0; i < 50 && !server.output().includes('"import finished"'); i++) await Bun.sleep(100);
     expect(server.output()).toContain('"import finished"');
   } finally {
     await server.stop();

@@ -417,8 +417,8 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
     clearInterval(renewal);
   }
   if (outcome === "done" && (await finishImport(db, ref, "done", null, clock.now(), lease))) {
-    if (batches >= 16) await refreshContactStats(db);
     deps.log.info("import finished", { importId: id, rows: counters.total, imported: counters.imported, invalid: counters.invalid });
+    if (batches >= 16) await refreshContactStats(db);
     await rm(filePath, { force: true }).catch(() => {});
     return;
   }
