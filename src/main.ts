@@ -15,8 +15,6 @@ function cannotStart(reason: string): never {
   process.exit(1);
 }
 
-// Before anything is written: the secret, the database and uploads are created private to this user.
-process.umask(0o077);
 let config;
 try {
   config = loadConfig();
@@ -24,6 +22,7 @@ try {
   if (err instanceof ConfigError) cannotStart(err.message);
   throw err;
 }
+// Before the database, the queue and uploads are created: private to this user from the start.
 try {
   keepDataPrivate(config.dataDir);
 } catch {

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { openDatabase, type Database } from "../db/client";
 import { listExportRows } from "../features/lists/service";
-import { exportSuppressions } from "../features/suppressions/service";
+import { suppressionExportRows } from "../features/suppressions/service";
 import { describeForLog } from "../lib/log";
 import type { ExportRequest, ExportWorkerMessage, ExportWorkerReply } from "./exports";
 
@@ -12,9 +12,7 @@ const encoder = new TextEncoder();
 const reply = (message: ExportWorkerReply, transfer: Transferable[] = []) => postMessage(message, transfer);
 
 function reader(database: Database, request: ExportRequest): AsyncGenerator<string> {
-  const scope = { userId: "", workspaceId: request.workspaceId, role: "member" as const };
-  if (request.name === "list") return listExportRows(database, request.workspaceId, request.listId);
-  return exportSuppressions({ db: database } as Parameters<typeof exportSuppressions>[0], scope);
+  return request.name === "list" ? listExportRows(database, request.workspaceId, request.listId) : suppressionExportRows(database, request.workspaceId);
 }
 
 async function stop() {

@@ -56,7 +56,8 @@ export async function addContact(deps: Deps, scope: Scope, listId: string, input
     }
     await addListMember(tx, { workspaceId: scope.workspaceId, listId }, contact.id, now);
     // The attributes it already had (from other lists) become columns of this list too.
-    await addListColumns(tx, scope.workspaceId, listId, [...columns, ...(await labelled(tx, scope.workspaceId, Object.keys(contact.attributes)))]);
+    const all = [...columns, ...Object.keys(contact.attributes).map((key) => ({ key, label: key }))];
+    await addListColumns(tx, scope.workspaceId, listId, await withWorkspaceLabels(tx, scope.workspaceId, all));
     return { ...contact, created: !existing };
   });
 }
@@ -68,19 +69,17 @@ export async function updateContact(deps: Deps, scope: Scope, id: number, input:
     const contact = await findContact(tx, scope.workspaceId, id);
     if (!contact) throw new NotFound("There is no such contact.");
     await setContactAttributes(tx, scope.workspaceId, id, attributes, deps.clock.now());
-    const known = await workspaceColumnLabels(tx, scope.workspaceId);
-    // A key the workspace already knows keeps the label its CSV gave it.
-    const named = columns.map((c) => ({ key: c.key, label: known.get(c.key) ?? c.label }));
+    const named = await withWorkspaceLabels(tx, scope.workspaceId, columns);
     for (const listId of await listsOfContact(tx, scope.workspaceId, id)) await addListColumns(tx, scope.workspaceId, listId, named);
     return { id: contact.id, email: contact.email, attributes, status: contact.status };
   });
 }
 
-/** Keys with the labels the workspace's lists give them. */
-async function labelled(db: Parameters<typeof workspaceColumnLabels>[0], workspaceId: string, keys: string[]) {
-  if (keys.length === 0) return [];
+/** Columns with the label a CSV already gave each key in the workspace's lists, else their own. */
+async function withWorkspaceLabels(db: Parameters<typeof workspaceColumnLabels>[0], workspaceId: string, columns: { key: string; label: string }[]) {
+  if (columns.length === 0) return [];
   const known = await workspaceColumnLabels(db, workspaceId);
-  return keys.map((key) => ({ key, label: known.get(key) ?? key }));
+  return columns.map((c) => ({ key: c.key, label: known.get(c.key) ?? c.label }));
 }
 
 export async function getContact(deps: Deps, scope: Scope, id: number): Promise<ContactView> {

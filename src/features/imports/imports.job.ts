@@ -6,6 +6,7 @@ import { sql, transaction } from "../../db/client";
 import type { Deps } from "../../deps";
 import { csvLine } from "../../lib/csv";
 import { isEmail } from "../../lib/email";
+import { newId } from "../../lib/ids";
 import { describeForLog, type LogFields } from "../../lib/log";
 import { STATUS_FOR_SUPPRESSION } from "../contacts/model";
 import { findContactsByEmails, refreshContactStats, upsertContactsOnList } from "../contacts/queries";
@@ -85,16 +86,15 @@ export function rowLimit(delimiter: string, maxBytes = ROW_MAX_BYTES) {
         if (state === 2) {
           if (b === QUOTE) state = 3;
         } else if (b === LF || b === CR) {
-          if (state !== 2) {
-            // CRLF ends one row, not two.
-            if (!(b === LF && previous === CR)) row++;
-            state = 0;
-            size = 0;
-          }
+          // CRLF ends one row, not two.
+          if (!(b === LF && previous === CR)) row++;
+          state = 0;
+          size = 0;
         } else if (b === delim) {
           state = 0;
         } else if (b === QUOTE) {
-          state = state === 0 ? 2 : state === 3 ? 2 : 1;
+          // Opens a quoted field, or (after a closing quote) is an escaped one; mid-field it is text.
+          state = state === 1 ? 1 : 2;
         } else if (state === 3) {
           // `"a"b`: papaparse takes a closing quote followed by anything else as part of the quoted field.
           state = 2;
@@ -132,7 +132,7 @@ export async function runImport(deps: ImportDeps, ref: ImportRef, options: RunOp
   const { db, clock } = deps;
   const { id } = ref;
   const leaseMs = options.leaseMs ?? IMPORT_LEASE_MS;
-  const lease: ImportLease = { runner: `run_${crypto.randomUUID()}`, until: new Date(clock.now().getTime() + leaseMs) };
+  const lease: ImportLease = { runner: newId("run"), until: new Date(clock.now().getTime() + leaseMs) };
   // Nothing to do when the import is not running, or when another run holds it.
   const row = await claimImport(db, ref, lease, clock.now());
   if (!row || !row.mapping || !row.format) return;

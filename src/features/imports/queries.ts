@@ -158,16 +158,6 @@ export async function deleteImport(db: Database, ref: ImportRef) {
   await db.orm.delete(db.t.imports).where(isImport(db, ref));
 }
 
-export async function hasRunningImport(db: Database, workspaceId: string, listId: string): Promise<boolean> {
-  const { imports } = db.t;
-  const [row] = await db.orm
-    .select({ id: imports.id })
-    .from(imports)
-    .where(and(eq(imports.workspaceId, workspaceId), eq(imports.listId, listId), eq(imports.status, "running")))
-    .limit(1);
-  return row !== undefined;
-}
-
 /** Uploads that will never be read again: failed or cancelled imports, and previews not started within a day. */
 export async function staleUploads(db: Database, before: Date) {
   const { imports } = db.t;

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { ContactStatus } from "../contacts/model";
 import type { ContactSort } from "./model";
@@ -121,6 +121,9 @@ export async function deleteListAndOrphans(db: Database, workspaceId: string, li
   return { contactsDeleted: deleted.length };
 }
 
+/** `text` as a literal inside a LIKE pattern (with `escape '\\'`). */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /**
  * Contacts whose address starts with `q` (case-insensitive: addresses are stored lower-cased). A
  * range on the address index: SQLite's unique index compares bytes, PostgreSQL's is built with
@@ -137,7 +140,7 @@ function addressStartsWith(db: Database, q: string): SQL {
   const ge = db.dialect === "postgres" ? sql`${contacts.email} ~>=~ ${low}` : sql`${contacts.email} >= ${low}`;
   if (high !== null) return db.dialect === "postgres" ? sql`(${ge} and ${contacts.email} ~<~ ${high})` : sql`(${ge} and ${contacts.email} < ${high})`;
   // A last character with no successor we can write: the open range, then LIKE keeps the prefix.
-  return sql`(${ge} and ${contacts.email} like ${`${low.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\')`;
+  return sql`(${ge} and ${contacts.email} like ${`${likeLiteral(low)}%`} escape '\\')`;
 }
 
 /**
@@ -154,10 +157,16 @@ export function searchMode(list: { contactCount: number }): "everywhere" | "addr
 /** Any part of the address or of any attribute value, case-insensitively (attribute names do not count). */
 function matchesAnywhere(db: Database, q: string): SQL {
   const { contacts } = db.t;
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = `%${likeLiteral(q)}%`;
   return db.dialect === "postgres"
     ? sql`(${contacts.email} ilike ${pattern} escape '\\' or exists (select 1 from jsonb_each_text(${contacts.attributes}) as a(key, value) where a.value ilike ${pattern} escape '\\'))`
     : sql`(${contacts.email} like ${pattern} escape '\\' or exists (select 1 from json_each(${contacts.attributes}) as a where a.value like ${pattern} escape '\\'))`;
+}
+
+/** "Order added": the time each batch joined the list, then the row of its CSV. */
+function addedOrder(direction: "asc" | "desc", by: { addedAt: AnyColumn; position: AnyColumn; id: AnyColumn }): SQL[] {
+  const dir = direction === "asc" ? asc : desc;
+  return [dir(by.addedAt), dir(by.position), dir(by.id)];
 }
 
 export async function listContactsPage(
@@ -171,43 +180,33 @@ export async function listContactsPage(
   const match = options.q ? (everywhere ? matchesAnywhere(db, options.q) : addressStartsWith(db, options.q)) : undefined;
   const where = and(eq(listContacts.listId, list.id), eq(contacts.workspaceId, workspaceId), match);
   const columns = { id: contacts.id, email: contacts.email, attributes: contacts.attributes, status: contacts.status, addedAt: listContacts.createdAt, position: listContacts.position };
+  // A fresh builder each time: Drizzle's builders change in place as they are refined.
+  const members = () => db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where);
   const offset = (options.page - 1) * options.pageSize;
-  const byEmail = options.sort === "email" || options.sort === "-email";
-  const emailOrder = byAddress(db, options.sort === "-email" ? "desc" : "asc");
+  const addressOrder = options.sort === "email" || options.sort === "-email" ? [byAddress(db, options.sort === "-email" ? "desc" : "asc")] : null;
+  const addedDirection = options.sort === "-created" ? "desc" : "asc";
+
   if (!options.q || everywhere) {
-    // "Order added": the time each batch joined the list, then the row of its CSV.
-    const order = byEmail
-      ? [emailOrder]
-      : options.sort === "created"
-        ? [asc(listContacts.createdAt), asc(listContacts.position), asc(listContacts.contactId)]
-        : [desc(listContacts.createdAt), desc(listContacts.position), desc(listContacts.contactId)];
-    const items = await db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).orderBy(...order).limit(options.pageSize).offset(offset);
-    if (!options.q) {
-      // Without a search the list's kept count is the total: a big list is never counted per page.
-      return { items: items.map(withoutPosition), total: list.contactCount, totalCapped: false };
-    }
+    const order = addressOrder ?? addedOrder(addedDirection, { addedAt: listContacts.createdAt, position: listContacts.position, id: listContacts.contactId });
+    const items = (await members().orderBy(...order).limit(options.pageSize).offset(offset)).map(withoutPosition);
+    // Without a search the list's kept count is the total: a big list is never counted per page.
+    if (!options.q) return { items, total: list.contactCount, totalCapped: false };
     const [counted] = await db.orm.select({ n: count() }).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where);
-    return { items: items.map(withoutPosition), total: Number(counted?.n ?? 0), totalCapped: false };
+    return { items, total: Number(counted?.n ?? 0), totalCapped: false };
   }
-  // A search walks the address index and stops after SEARCH_CAP matches, however broad the prefix
-  // ("a" in a million contacts): counting or sorting every match would cost seconds per keystroke.
+  // A search of a big list walks the address index and stops after SEARCH_CAP matches, however
+  // broad the prefix ("a" in a million contacts): counting or sorting every match would cost
+  // seconds per keystroke.
   const [counted] = await db.orm
     .select({ n: count() })
     .from(db.orm.select({ one: sql`1`.as("one") }).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).limit(SEARCH_CAP + 1).as("capped"));
   const found = Number(counted?.n ?? 0);
-  const total = Math.min(found, SEARCH_CAP);
-  if (byEmail) {
-    const items = await db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).orderBy(emailOrder).limit(options.pageSize).offset(offset);
-    return { items: items.map(withoutPosition), total, totalCapped: found > SEARCH_CAP };
-  }
+  const capped = { total: Math.min(found, SEARCH_CAP), totalCapped: found > SEARCH_CAP };
+  if (addressOrder) return { items: (await members().orderBy(...addressOrder).limit(options.pageSize).offset(offset)).map(withoutPosition), ...capped };
   // Sorted by when they were added: the first SEARCH_CAP matches by address, in that order.
-  const matches = db.orm.select(columns).from(listContacts).innerJoin(contacts, eq(contacts.id, listContacts.contactId)).where(where).orderBy(byAddress(db, "asc")).limit(SEARCH_CAP).as("matches");
-  const order =
-    options.sort === "created"
-      ? [asc(matches.addedAt), asc(matches.position), asc(matches.id)]
-      : [desc(matches.addedAt), desc(matches.position), desc(matches.id)];
-  const items = await db.orm.select().from(matches).orderBy(...order).limit(options.pageSize).offset(offset);
-  return { items: items.map(withoutPosition), total, totalCapped: found > SEARCH_CAP };
+  const matches = members().orderBy(byAddress(db, "asc")).limit(SEARCH_CAP).as("matches");
+  const items = await db.orm.select().from(matches).orderBy(...addedOrder(addedDirection, matches)).limit(options.pageSize).offset(offset);
+  return { items: items.map(withoutPosition), ...capped };
 }
 
 /**

@@ -8,7 +8,7 @@ import { requireAuth, requireScope } from "../../web/guard";
 import { csvDownload, isHtmx, slug, wantsPage } from "../../web/respond";
 import { addContact, getContact, removeContact, updateContact } from "../contacts/service";
 import { runningImportReport } from "../imports/service";
-import { createList, deleteList, exportList, getList, listContacts, listLists, listVariables, listWithContacts, renameList } from "./service";
+import { createList, deleteList, exportList, getList, listLists, listVariables, listWithContacts, renameList } from "./service";
 
 const contactQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), page: t.Optional(t.Numeric({ minimum: 1, maximum: 1_000_000 })), sort: t.Optional(t.String({ maxLength: 20 })) });
 
@@ -72,10 +72,9 @@ export function listsRoutes(ctx: Context) {
       async ({ auth, deps, params, query, request, redirect }) => {
         // A browser that opens this API address gets the list page showing the same contacts.
         if (wantsPage(request)) return redirect(`/lists/${encodeURIComponent(params.id)}?${new URLSearchParams(query as Record<string, string>)}`, 303);
-        const scope = requireScope(auth);
-        const page = await listContacts(deps, scope, params.id, query);
-        if (isHtmx(request)) return <ContactsTable {...page} listId={params.id} columns={(await getList(deps, scope, params.id)).columns} />;
-        return { items: page.items, total: page.total, ...(page.totalCapped ? { totalCapped: true } : {}) };
+        const { list, contacts } = await listWithContacts(deps, requireScope(auth), params.id, query);
+        if (isHtmx(request)) return <ContactsTable {...contacts} listId={list.id} columns={list.columns} />;
+        return { items: contacts.items, total: contacts.total, ...(contacts.totalCapped ? { totalCapped: true } : {}) };
       },
       { query: contactQuery },
     )

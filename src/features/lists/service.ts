@@ -44,10 +44,6 @@ export async function getList(deps: Deps, scope: Scope, id: string) {
 
 type ContactQuery = { q?: string; page?: number; sort?: string };
 
-export async function listContacts(deps: Deps, scope: Scope, listId: string, options: ContactQuery) {
-  return (await listWithContacts(deps, scope, listId, options)).contacts;
-}
-
 /** A list and one page of its contacts (the list page), checked once. */
 export async function listWithContacts(deps: Deps, scope: Scope, listId: string, options: ContactQuery) {
   const list = await getList(deps, scope, listId);

@@ -3,7 +3,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Transform } from "node:stream";
 import Papa from "papaparse";
-import { transaction } from "../../db/client";
+import { transaction, type Database } from "../../db/client";
 import type { Deps, Scope } from "../../deps";
 import { csvLine } from "../../lib/csv";
 import { isEmail, normalizeEmail } from "../../lib/email";
@@ -99,12 +99,12 @@ export async function importSuppressions(deps: Deps, scope: Scope, request: Requ
   }
 }
 
-/** The whole list as CSV, streamed page by page. */
-export async function* exportSuppressions(deps: Deps, scope: Scope): AsyncGenerator<string> {
+/** The whole list as CSV, page by page (read on an export worker thread: web/exports.ts). */
+export async function* suppressionExportRows(db: Database, workspaceId: string): AsyncGenerator<string> {
   yield csvLine(["email", "reason", "source", "suppressed_at"]);
   let after = 0;
   for (;;) {
-    const rows = await suppressionsAfter(deps.db, scope.workspaceId, after, 1000);
+    const rows = await suppressionsAfter(db, workspaceId, after, 1000);
     if (rows.length === 0) return;
     yield rows.map((r) => csvLine([r.email, r.reason, r.source, r.createdAt.toISOString()])).join("");
     after = rows.at(-1)!.id;
