@@ -12,14 +12,14 @@ const MAIN = join(import.meta.dir, "..", "src", "main.ts");
  * The real server, started as `bun src/main.ts` in its own process on a fresh database of the given
  * dialect, so the figures (and its peak RSS) are the app's alone, not the benchmark's.
  */
-export async function startServer(dialect: "sqlite" | "postgres") {
+export async function startServer(dialect: "sqlite" | "postgres", extraEnv: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sesame-bench-"));
   let url = `file:${join(dir, "sesame.db")}`;
   let drop = async () => {};
   if (dialect === "postgres") ({ url, drop } = await createPostgresDatabase(PG_URL, "sesame_bench"));
   const port = freePort();
   const proc = Bun.spawn([process.execPath, MAIN], {
-    env: { ...process.env, DATA_DIR: join(dir, "data"), DATABASE_URL: url, APP_SECRET: "b".repeat(64), LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1" },
+    env: { ...process.env, DATA_DIR: join(dir, "data"), DATABASE_URL: url, APP_SECRET: "b".repeat(64), LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...extraEnv },
     stdout: "inherit",
     stderr: "inherit",
   });
@@ -31,6 +31,8 @@ export async function startServer(dialect: "sqlite" | "postgres") {
   }
   return {
     base,
+    url,
+    pid: proc.pid,
     /** The server process's peak resident memory so far (VmHWM), in MB. */
     peakRssMb: () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) / 1024),
     async stop() {
@@ -61,4 +63,10 @@ export async function pgReachable(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -5,13 +5,21 @@ import { Flash } from "../views/components/Flash";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./features/admin/routes";
 import { authRoutes } from "./features/auth/routes";
+import { campaignsRoutes } from "./features/campaigns/routes";
+import { analyticsRoutes } from "./features/analytics/routes";
+import { awsAccountRoutes } from "./features/aws-account/routes";
 import { credentialsRoutes } from "./features/credentials/routes";
 import { dashboardRoutes } from "./features/dashboard/routes";
+import { eventsExplorerRoutes } from "./features/events/explorer.routes";
 import { eventsRoutes } from "./features/events/routes";
+import { identitiesRoutes } from "./features/identities/routes";
 import { importsRoutes } from "./features/imports/routes";
 import { listsRoutes } from "./features/lists/routes";
+import { sesSuppressionsRoutes } from "./features/ses-suppressions/routes";
+import { sesTemplatesRoutes } from "./features/ses-templates/routes";
 import { suppressionsRoutes } from "./features/suppressions/routes";
 import { templatesRoutes } from "./features/templates/routes";
+import { trackingRoutes } from "./features/tracking/routes";
 import { unsubscribeRoutes } from "./features/unsubscribe/routes";
 import { workspacesRoutes } from "./features/workspaces/routes";
 import { assetRoutes } from "./web/assets";
@@ -81,13 +89,21 @@ export function createApp(deps: Deps) {
     .use(ctx)
     .use(authRoutes(ctx))
     .use(dashboardRoutes(ctx))
+    .use(analyticsRoutes(ctx))
     .use(credentialsRoutes(ctx))
+    .use(identitiesRoutes(ctx))
+    .use(sesSuppressionsRoutes(ctx))
+    .use(sesTemplatesRoutes(ctx))
+    .use(awsAccountRoutes(ctx))
     .use(eventsRoutes(ctx))
+    .use(eventsExplorerRoutes(ctx))
     .use(listsRoutes(ctx))
     .use(importsRoutes(ctx))
     .use(suppressionsRoutes(ctx))
     .use(unsubscribeRoutes(ctx))
+    .use(trackingRoutes(deps))
     .use(templatesRoutes(ctx))
+    .use(campaignsRoutes(ctx))
     .use(workspacesRoutes(ctx))
     .use(adminRoutes(ctx));
 }

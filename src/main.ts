@@ -4,6 +4,7 @@ import { openDatabase, type Database } from "./db/client";
 import { probeWrites, STORAGE_PROBLEM_TEXT, storageProblem } from "./db/health";
 import { migrate } from "./db/migrate";
 import { recoverImports, stopAllImportRuns } from "./features/imports/imports.job";
+import { stopHitWriters } from "./features/tracking/hits";
 import { createJobs } from "./jobs/queue";
 import { systemClock } from "./lib/clock";
 import { createLogger, describeForLog, stackFrames } from "./lib/log";
@@ -76,6 +77,8 @@ async function shutdown(signal: string) {
   // Stop taking requests and let in-flight ones finish; imports pause after their current batch
   // (the next start resumes them), then the other jobs reach a safe point.
   await app.stop();
+  // Every pixel and click answered is written before the database closes.
+  await stopHitWriters();
   stopAllImportRuns();
   await jobs.stop();
   await db.close();

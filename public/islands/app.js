@@ -58,3 +58,31 @@ function localTimes(root) {
 }
 document.addEventListener("DOMContentLoaded", () => localTimes(document));
 document.addEventListener("htmx:afterSwap", (event) => localTimes(event.detail.elt.parentElement ?? document));
+
+// The browser's time zone: sign-up and login forms carry it (an account keeps the first one it is
+// given), and a page of an account that has none yet reports it once.
+function browserTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+document.addEventListener("DOMContentLoaded", () => {
+  const zone = browserTimeZone();
+  if (!zone) return;
+  for (const input of document.querySelectorAll("input[data-browser-time-zone]")) input.value = zone;
+  if (!document.querySelector("[data-needs-time-zone]")) return;
+  fetch("/me/time-zone", {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ timeZone: zone, ifNone: true }),
+    credentials: "same-origin",
+  })
+    .then((reply) => {
+      if (!reply.ok) return;
+      for (const el of document.querySelectorAll("[data-needs-time-zone]")) el.removeAttribute("data-needs-time-zone");
+    })
+    // Offline or refused: the next page asks again.
+    .catch(() => {});
+});

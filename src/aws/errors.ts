@@ -22,13 +22,35 @@ export class AwsFailure extends Invalid {
 const DOING: Record<string, string> = {
   "ses:GetAccount": "read the account's sending status",
   "ses:ListEmailIdentities": "list the sending identities",
-  "ses:GetEmailIdentity": "read a domain's DKIM records",
+  "ses:GetEmailIdentity": "read the identity's verification and DKIM state",
   "ses:CreateEmailIdentity": "add the identity",
   "ses:CreateConfigurationSet": "create the configuration set",
   "ses:CreateConfigurationSetEventDestination": "point the configuration set at the SNS topic",
   "ses:UpdateConfigurationSetEventDestination": "point the configuration set at the SNS topic",
   "ses:GetConfigurationSetEventDestinations": "read back the configuration set's event destination",
   "ses:SendEmail": "send the message",
+  "ses:SendBulkEmail": "send the messages",
+  "ses:DeleteEmailIdentity": "delete the identity",
+  "ses:PutEmailIdentityMailFromAttributes": "set the identity's MAIL FROM domain",
+  "ses:ListSuppressedDestinations": "list SES's suppression list",
+  "ses:GetSuppressedDestination": "look up an address on SES's suppression list",
+  "ses:PutSuppressedDestination": "add an address to SES's suppression list",
+  "ses:DeleteSuppressedDestination": "remove an address from SES's suppression list",
+  "ses:PutAccountSuppressionAttributes": "change which events add addresses to SES's suppression list",
+  "ses:ListEmailTemplates": "list the templates stored in SES",
+  "ses:GetEmailTemplate": "read a template stored in SES",
+  "ses:CreateEmailTemplate": "store the template in SES",
+  "ses:UpdateEmailTemplate": "update the template stored in SES",
+  "ses:DeleteEmailTemplate": "delete the template stored in SES",
+  "ses:TestRenderEmailTemplate": "test-render the template in SES",
+  "ses:PutAccountDetails": "send the production access request",
+  "ses:PutAccountSendingAttributes": "turn sending on or off for the account",
+  "ses:GetConfigurationSet": "read the configuration set",
+  "ses:PutConfigurationSetSendingOptions": "turn sending on or off for the configuration set",
+  "ses:PutConfigurationSetReputationOptions": "turn reputation metrics on or off for the configuration set",
+  "ses:BatchGetMetricData": "read the Virtual Deliverability Manager metrics",
+  "ses:ListRecommendations": "read the Virtual Deliverability Manager recommendations",
+  "ses:PutAccountVdmAttributes": "change the Virtual Deliverability Manager settings",
   "sns:CreateTopic": "create the SNS topic",
   "sns:GetTopicAttributes": "read the SNS topic",
   "sns:Subscribe": "subscribe Sesame to the SNS topic",
@@ -140,13 +162,16 @@ export function awsFailure(err: unknown, context: { keys: AwsKeys; action: strin
       if (action === "ses:CreateEmailIdentity") {
         return fail("SES did not accept that identity. Enter an email address or a domain name that you own.", "aws_bad_request", "identity");
       }
+      if (action === "ses:TestRenderEmailTemplate") {
+        return fail("SES could not render the template with these values: a value the template uses may be missing, or the template itself may be broken. Check the values and try again.", "aws_bad_request");
+      }
       if (action === "sns:GetTopicAttributes") {
         return fail("SNS did not accept that topic ARN. Copy the ARN from the SNS console and try again.", "aws_bad_request", "topicArn");
       }
       return fail(`AWS did not accept the request to ${doing}. Check what you entered and try again.`, "aws_bad_request");
     case "AccountSuspendedException":
     case "SendingPausedException":
-      return fail("AWS has paused sending for this account. Check the account's status in the SES console before trying again.", "aws_sending_paused");
+      return fail("Sending is paused for this AWS account. Check its status under Settings → AWS → Account (where a workspace admin can resume it) before trying again.", "aws_sending_paused");
     case "MessageRejected":
       return fail(
         "SES refused this message. In the SES sandbox both the sender and every recipient must be verified identities; verify them, or request production access.",

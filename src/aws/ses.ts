@@ -1,11 +1,9 @@
 import {
   CreateConfigurationSetCommand,
   CreateConfigurationSetEventDestinationCommand,
-  CreateEmailIdentityCommand,
   GetAccountCommand,
   GetConfigurationSetEventDestinationsCommand,
-  GetEmailIdentityCommand,
-  ListEmailIdentitiesCommand,
+  SendBulkEmailCommand,
   SendEmailCommand,
   SESv2Client,
   UpdateConfigurationSetEventDestinationCommand,
@@ -24,16 +22,20 @@ export interface AccountStatus {
   maxSendRate: number;
   max24HourSend: number;
   sentLast24Hours: number;
-}
-
-export interface Identity {
-  name: string;
-  type: "EMAIL_ADDRESS" | "DOMAIN" | "MANAGED_DOMAIN";
-  verificationStatus: string;
-  sendingEnabled: boolean;
-  dkimStatus: string | null;
-  /** DNS records to publish while a domain is not verified yet. */
-  dnsRecords: { type: "CNAME"; name: string; value: string }[];
+  /** Which events add an address to SES's account-level suppression list (SuppressionAttributes). */
+  suppressedReasons: ("BOUNCE" | "COMPLAINT")[];
+  /** Virtual Deliverability Manager is on for the account (VdmAttributes.VdmEnabled). */
+  vdmEnabled: boolean;
+  /** The production-access request as SES keeps it (Details), when one was made. */
+  details: {
+    mailType: string | null;
+    websiteUrl: string | null;
+    contactLanguage: string | null;
+    useCaseDescription: string | null;
+    additionalContactEmails: string[];
+    reviewStatus: string | null;
+    reviewCaseId: string | null;
+  } | null;
 }
 
 export const EVENT_TYPES: EventType[] = ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "REJECT", "DELIVERY_DELAY", "RENDERING_FAILURE"];
@@ -53,53 +55,19 @@ export async function getAccount(config: Config, keys: AwsKeys): Promise<Account
     maxSendRate: out.SendQuota?.MaxSendRate ?? 0,
     max24HourSend: out.SendQuota?.Max24HourSend ?? 0,
     sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0,
-  };
-}
-
-function dkimRecords(domain: string, tokens: string[] | undefined): Identity["dnsRecords"] {
-  return (tokens ?? []).map((token) => ({ type: "CNAME" as const, name: `${token}._domainkey.${domain}`, value: `${token}.dkim.amazonses.com` }));
-}
-
-/** Every identity with its verification and DKIM state; domains are read one by one for their DKIM tokens. */
-export async function listIdentities(config: Config, keys: AwsKeys): Promise<Identity[]> {
-  const client = sesClient(config, keys);
-  const identities: Identity[] = [];
-  let token: string | undefined;
-  do {
-    const page = await call(keys, "ses:ListEmailIdentities", () => client.send(new ListEmailIdentitiesCommand({ NextToken: token, PageSize: 100 })));
-    for (const item of page.EmailIdentities ?? []) {
-      identities.push({
-        name: item.IdentityName ?? "",
-        type: (item.IdentityType ?? "EMAIL_ADDRESS") as Identity["type"],
-        verificationStatus: item.VerificationStatus ?? "NOT_STARTED",
-        sendingEnabled: item.SendingEnabled ?? false,
-        dkimStatus: null,
-        dnsRecords: [],
-      });
-    }
-    token = page.NextToken;
-  } while (token && identities.length < 1000);
-
-  for (const identity of identities.filter((i) => i.type === "DOMAIN").slice(0, 50)) {
-    const detail = await call(keys, "ses:GetEmailIdentity", () => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity.name })));
-    identity.dkimStatus = detail.DkimAttributes?.Status ?? null;
-    if (detail.DkimAttributes?.Status !== "SUCCESS") identity.dnsRecords = dkimRecords(identity.name, detail.DkimAttributes?.Tokens);
-  }
-  return identities;
-}
-
-export async function createIdentity(config: Config, keys: AwsKeys, name: string): Promise<Identity> {
-  const out = await call(keys, "ses:CreateEmailIdentity", () =>
-    sesClient(config, keys).send(new CreateEmailIdentityCommand({ EmailIdentity: name })),
-  );
-  const type = (out.IdentityType ?? (name.includes("@") ? "EMAIL_ADDRESS" : "DOMAIN")) as Identity["type"];
-  return {
-    name,
-    type,
-    verificationStatus: out.VerifiedForSendingStatus ? "SUCCESS" : "PENDING",
-    sendingEnabled: out.VerifiedForSendingStatus ?? false,
-    dkimStatus: out.DkimAttributes?.Status ?? null,
-    dnsRecords: type === "DOMAIN" ? dkimRecords(name, out.DkimAttributes?.Tokens) : [],
+    suppressedReasons: (out.SuppressionAttributes?.SuppressedReasons ?? []).filter((r): r is "BOUNCE" | "COMPLAINT" => r === "BOUNCE" || r === "COMPLAINT"),
+    vdmEnabled: out.VdmAttributes?.VdmEnabled === "ENABLED",
+    details: out.Details
+      ? {
+          mailType: out.Details.MailType ?? null,
+          websiteUrl: out.Details.WebsiteURL ?? null,
+          contactLanguage: out.Details.ContactLanguage ?? null,
+          useCaseDescription: out.Details.UseCaseDescription ?? null,
+          additionalContactEmails: out.Details.AdditionalContactEmailAddresses ?? [],
+          reviewStatus: out.Details.ReviewDetails?.Status ?? null,
+          reviewCaseId: out.Details.ReviewDetails?.CaseId ?? null,
+        }
+      : null,
   };
 }
 
@@ -145,6 +113,9 @@ export interface OutgoingMessage {
   text: string;
   headers: { name: string; value: string }[];
   configurationSet: string | null;
+  replyTo?: string | null;
+  /** SES message tags, so SES events map back to the workspace, campaign and recipient. */
+  tags?: { name: string; value: string }[];
 }
 
 /** One message through SES SendEmail (simple content, custom headers); returns SES's message id. */
@@ -167,4 +138,73 @@ export async function sendEmail(config: Config, keys: AwsKeys, message: Outgoing
   );
   if (!out.MessageId) throw unreadableAnswer(keys, "ses:SendEmail", "MessageId", out);
   return out.MessageId;
+}
+
+function simpleMessage(message: OutgoingMessage) {
+  return new SendEmailCommand({
+    FromEmailAddress: message.from,
+    Destination: { ToAddresses: [message.to] },
+    ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
+    Content: {
+      Simple: {
+        Subject: { Data: message.subject, Charset: "UTF-8" },
+        Body: { Html: { Data: message.html, Charset: "UTF-8" }, Text: { Data: message.text, Charset: "UTF-8" } },
+        Headers: message.headers.map((h) => ({ Name: h.name, Value: h.value })),
+      },
+    },
+    ...(message.tags?.length ? { EmailTags: message.tags.map((t) => ({ Name: t.name, Value: t.value })) } : {}),
+    ...(message.configurationSet ? { ConfigurationSetName: message.configurationSet } : {}),
+  });
+}
+
+/** One campaign mail; the SDK's own error is thrown as it is, for the sender to classify. */
+export async function sendCampaignEmail(client: SESv2Client, message: OutgoingMessage): Promise<string> {
+  const out = await client.send(simpleMessage(message));
+  if (!out.MessageId) throw Object.assign(new Error("The answer has no MessageId"), { name: "DeserializationError" });
+  return out.MessageId;
+}
+
+export interface BulkTemplate {
+  from: string;
+  replyTo: string | null;
+  subject: string;
+  html: string;
+  text: string;
+  configurationSet: string | null;
+}
+
+export interface BulkDestination {
+  to: string;
+  /** JSON object of the destination's values, already escaped where they land in HTML. */
+  replacementData: string;
+  headers: { name: string; value: string }[];
+  tags: { name: string; value: string }[];
+}
+
+/** What SES said of one destination of a SendBulkEmail call. */
+export type BulkResult = { ok: true; messageId: string } | { ok: false; status: string; error: string };
+
+/** Up to 50 destinations of one inline template in one SendBulkEmail call; results in destination order. */
+export async function sendBulkEmail(client: SESv2Client, template: BulkTemplate, destinations: BulkDestination[]): Promise<BulkResult[]> {
+  const out = await client.send(
+    new SendBulkEmailCommand({
+      FromEmailAddress: template.from,
+      ...(template.replyTo ? { ReplyToAddresses: [template.replyTo] } : {}),
+      DefaultContent: { Template: { TemplateContent: { Subject: template.subject, Html: template.html, Text: template.text }, TemplateData: "{}" } },
+      BulkEmailEntries: destinations.map((d) => ({
+        Destination: { ToAddresses: [d.to] },
+        ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: d.replacementData } },
+        ReplacementHeaders: d.headers.map((h) => ({ Name: h.name, Value: h.value })),
+        ReplacementTags: d.tags.map((t) => ({ Name: t.name, Value: t.value })),
+      })),
+      ...(template.configurationSet ? { ConfigurationSetName: template.configurationSet } : {}),
+    }),
+  );
+  const results = out.BulkEmailEntryResults ?? [];
+  if (results.length !== destinations.length) {
+    throw Object.assign(new Error(`The answer has ${results.length} results for ${destinations.length} destinations`), { name: "DeserializationError" });
+  }
+  return results.map((r) =>
+    r.Status === "SUCCESS" && r.MessageId ? { ok: true as const, messageId: r.MessageId } : { ok: false as const, status: r.Status ?? "FAILED", error: r.Error ?? "" },
+  );
 }

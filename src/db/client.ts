@@ -42,6 +42,7 @@ async function openSqlite(url: string): Promise<Database> {
   if (url.startsWith("file:")) mkdirSync(dirname(url.slice("file:".length)), { recursive: true });
   // The pool opens several connections to one file; the busy timeout lets writers queue instead of failing.
   const client = createClient({ url, timeout: 10_000 });
+  takeTurnsWriting(client);
   await client.execute("PRAGMA journal_mode = WAL");
   await client.execute("PRAGMA synchronous = NORMAL");
   const orm = drizzleLibsql(client, { schema: sqliteTables });
@@ -70,6 +71,115 @@ async function openSqlite(url: string): Promise<Database> {
       client.close();
     },
   };
+}
+
+/** Longest a write waits for this process's open transaction before trying anyway (and meeting SQLite's own busy timeout). */
+const TURN_WAIT_MS = 10_000;
+
+/**
+ * One writer at a time within this process. A transaction holds one of the client's connections and
+ * the database's write lock across awaits; another connection's write meanwhile would wait for that
+ * lock in SQLite's busy handler, which blocks this very thread, so the transaction could never
+ * finish (two concurrent SNS posts stalled for the whole 10 s busy timeout). So transactions and
+ * writes outside them queue here without blocking the thread; reads never wait (WAL lets them run
+ * beside a writer).
+ */
+function takeTurnsWriting(client: ReturnType<typeof createClient>) {
+  let held = false;
+  const queue: (() => void)[] = [];
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else held = false;
+  };
+  const waitTurn = (): Promise<() => void> => {
+    if (!held) {
+      held = true;
+      return Promise.resolve(release);
+    }
+    return new Promise((resolve) => {
+      const go = () => {
+        clearTimeout(timer);
+        resolve(release);
+      };
+      // A write made by mistake through the client inside a transaction must not wait for ever:
+      // it goes ahead without the turn (and meets SQLite's busy timeout, as before).
+      const timer = setTimeout(() => {
+        queue.splice(queue.indexOf(go), 1);
+        resolve(() => {});
+      }, TURN_WAIT_MS);
+      queue.push(go);
+    });
+  };
+  const isRead = (stmt: unknown) => /^\s*(select|pragma\s+\w+\s*$|explain)\b/i.test(typeof stmt === "string" ? stmt : ((stmt as { sql?: string })?.sql ?? ""));
+
+  const execute = client.execute.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { execute: unknown }).execute = async (...args: unknown[]) => {
+    if (isRead(args[0])) return execute(...args);
+    const release = await waitTurn();
+    try {
+      return await execute(...args);
+    } finally {
+      release();
+    }
+  };
+  for (const name of ["batch", "executeMultiple", "migrate"] as const) {
+    const original = (client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]?.bind(client);
+    if (!original) continue;
+    (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const release = await waitTurn();
+      try {
+        return await original(...args);
+      } finally {
+        release();
+      }
+    };
+  }
+  const transaction = client.transaction.bind(client);
+  // `PRAGMA synchronous` belongs to a connection, and the client opens more connections as it needs
+  // them, each at SQLite's default FULL (an fsync on every commit). A transaction that lands on such
+  // a connection gives it back at once; NORMAL is set on it (the client hands the connection just
+  // given back to the next call) and the transaction starts again there.
+  const begin = async (...args: Parameters<typeof transaction>) => {
+    for (let tries = 0; ; tries++) {
+      const tx = await transaction(...args);
+      const [row] = (await tx.execute("PRAGMA synchronous")).rows;
+      if (Number(row?.[0]) === 1 || tries >= 2) return tx;
+      await tx.rollback();
+      await execute("PRAGMA synchronous = NORMAL");
+    }
+  };
+  client.transaction = (async (...args: Parameters<typeof transaction>) => {
+    const release = await waitTurn();
+    let tx;
+    try {
+      tx = await begin(...args);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    let released = false;
+    const once = () => {
+      if (!released) release();
+      released = true;
+    };
+    for (const end of ["commit", "rollback"] as const) {
+      const original = tx[end].bind(tx);
+      tx[end] = async () => {
+        try {
+          return await original();
+        } finally {
+          once();
+        }
+      };
+    }
+    const close = tx.close.bind(tx);
+    tx.close = () => {
+      close();
+      once();
+    };
+    return tx;
+  }) as typeof client.transaction;
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {

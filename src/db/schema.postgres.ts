@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -30,6 +31,7 @@ export const users = pgTable("users", {
   name: text("name").notNull().default(""),
   passwordHash: text("password_hash").notNull(),
   role: text("role").$type<"admin" | "user">().notNull(),
+  timeZone: text("time_zone"),
   disabled: boolean("disabled").notNull().default(false),
   createdAt: ms("created_at").notNull(),
   updatedAt: ms("updated_at").notNull(),
@@ -42,6 +44,16 @@ export const workspaces = pgTable("workspaces", {
   eventTopicArn: text("event_topic_arn"),
   eventSubscriptionArn: text("event_subscription_arn"),
   eventSubscriptionStatus: text("event_subscription_status"),
+  /** Which way the workspace keeps SES's account-level suppression list and its own in step. */
+  sesSuppressionSync: text("ses_suppression_sync").$type<"off" | "pull" | "push" | "both">().notNull().default("off"),
+  /** When the last sync with SES's suppression list ran, and the newest SES entry already pulled. */
+  sesSuppressionSyncedAt: ms("ses_suppression_synced_at"),
+  sesSuppressionPulledThrough: ms("ses_suppression_pulled_through"),
+  /**
+   * Which SES list the two marks above (and suppressions.ses_pushed_at) describe: the region and a
+   * fingerprint of the keys. SES keeps one list per account and region, so other keys start afresh.
+   */
+  sesSuppressionTarget: text("ses_suppression_target"),
   createdAt: ms("created_at").notNull(),
 });
 
@@ -189,6 +201,9 @@ export const templates = pgTable(
     html: text("html").notNull(),
     text: text("text"),
     variables: json<string[]>("variables").notNull().default(sql`'[]'::jsonb`),
+    /** The SES stored template this one was last published as, and when. */
+    sesTemplateName: text("ses_template_name"),
+    sesPublishedAt: ms("ses_published_at"),
     createdAt: ms("created_at").notNull(),
     updatedAt: ms("updated_at").notNull(),
   },
@@ -209,6 +224,16 @@ export const campaigns = pgTable(
     templateId: text("template_id"),
     listIds: json<string[]>("list_ids").notNull().default(sql`'[]'::jsonb`),
     configurationSet: text("configuration_set"),
+    replyTo: text("reply_to"),
+    tracking: boolean("tracking").notNull().default(true),
+    kind: text("kind").$type<"campaign" | "send">().notNull().default("campaign"),
+    pauseReason: text("pause_reason"),
+    /** Set when a person resumed a campaign the reputation guard paused: the guard leaves it alone after that. */
+    guardOffAt: ms("guard_off_at"),
+    holdUntil: ms("hold_until"),
+    sessionId: text("session_id"),
+    duplicates: integer("duplicates").notNull().default(0),
+    expandedAt: ms("expanded_at"),
     expandedThrough: id("expanded_through").notNull().default(0),
     scheduledAt: ms("scheduled_at"),
     launchedAt: ms("launched_at"),
@@ -234,10 +259,17 @@ export const recipients = pgTable(
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
     claimedAt: ms("claimed_at"),
+    claimedBy: text("claimed_by"),
     sentAt: ms("sent_at"),
     openedAt: ms("opened_at"),
     clickedAt: ms("clicked_at"),
     unsubscribedAt: ms("unsubscribed_at"),
+    /** When each fact about the mail was first learnt (SES events, tracking hits): counters move once per fact, whatever order events arrive in. */
+    deliveredAt: ms("delivered_at"),
+    bouncedAt: ms("bounced_at"),
+    complainedAt: ms("complained_at"),
+    humanOpenedAt: ms("human_opened_at"),
+    humanClickedAt: ms("human_clicked_at"),
   },
   (t) => [
     uniqueIndex("recipients_campaign_email_idx").on(t.campaignId, t.email),
@@ -258,11 +290,16 @@ export const events = pgTable(
     email: text("email"),
     at: ms("at").notNull(),
     detail: json<Record<string, unknown>>("detail"),
+    /** Opens and clicks: "human" or "machine" (privacy proxies, scanners, HEAD requests, instant or burst hits). */
+    class: text("class"),
   },
   (t) => [
     uniqueIndex("events_workspace_source_idx").on(t.workspaceId, t.sourceId),
     index("events_workspace_at_idx").on(t.workspaceId, t.at),
     index("events_campaign_idx").on(t.campaignId, t.type),
+    index("events_workspace_email_idx").on(t.workspaceId, t.email, t.at),
+    index("events_recipient_idx").on(t.recipientId, t.type),
+    index("events_workspace_type_idx").on(t.workspaceId, t.type, t.at),
   ],
 );
 
@@ -272,8 +309,12 @@ export const suppressions = pgTable(
     id: id("id").primaryKey().generatedByDefaultAsIdentity(),
     workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
     email: text("email").notNull(),
-    reason: text("reason").$type<"hard_bounce" | "complaint" | "unsubscribe" | "manual">().notNull(),
+    reason: text("reason").$type<"hard_bounce" | "soft_bounce" | "complaint" | "unsubscribe" | "manual">().notNull(),
     source: text("source"),
+    /** The event that caused it (a bounce, a complaint, an unsubscribe), when there is one. */
+    eventId: id("event_id"),
+    /** When this address was put on SES's account-level suppression list (pushed, or pulled from there). */
+    sesPushedAt: ms("ses_pushed_at"),
     createdAt: ms("created_at").notNull(),
   },
   (t) => [uniqueIndex("suppressions_workspace_email_idx").on(t.workspaceId, t.email)],
@@ -294,6 +335,13 @@ export const campaignStats = pgTable(
     clicked: integer("clicked").notNull().default(0),
     uniqueOpens: integer("unique_opens").notNull().default(0),
     uniqueClicks: integer("unique_clicks").notNull().default(0),
+    /** Recipients with at least one open (click) classified human. */
+    humanOpens: integer("human_opens").notNull().default(0),
+    humanClicks: integer("human_clicks").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    delayed: integer("delayed").notNull().default(0),
+    /** Unknown outcomes an SES event showed to have been sent. */
+    settled: integer("settled").notNull().default(0),
     unsubscribed: integer("unsubscribed").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.hour] }), index("campaign_stats_workspace_idx").on(t.workspaceId, t.hour)],
@@ -331,3 +379,66 @@ export const instanceHealth = pgTable("instance_health", {
   id: text("id").primaryKey(),
   checkedAt: ms("checked_at").notNull(),
 });
+
+export const sendPacing = pgTable("send_pacing", {
+  workspaceId: text("workspace_id").primaryKey(),
+  maxRate: doublePrecision("max_rate").notNull(),
+  rate: doublePrecision("rate").notNull(),
+  nextSlotAt: id("next_slot_at").notNull().default(0),
+  max24HourSend: doublePrecision("max_24_hour_send").notNull(),
+  sentLast24Hours: doublePrecision("sent_last_24_hours").notNull(),
+  checkedAt: ms("checked_at").notNull(),
+});
+
+export const runners = pgTable("runners", {
+  id: text("id").primaryKey(),
+  startedAt: ms("started_at").notNull(),
+  heartbeatAt: ms("heartbeat_at").notNull(),
+});
+
+/**
+ * SES's sending identities as last read, per workspace and region: the sender picks and the campaign
+ * checks read them without an SES call, and the background refresh re-reads pending ones until verified.
+ */
+export const sesIdentities = pgTable(
+  "ses_identities",
+  {
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    name: text("name").notNull(),
+    type: text("type").$type<"EMAIL_ADDRESS" | "DOMAIN" | "MANAGED_DOMAIN">().notNull(),
+    verificationStatus: text("verification_status").notNull(),
+    dkimStatus: text("dkim_status"),
+    dkimTokens: json<string[]>("dkim_tokens"),
+    mailFromDomain: text("mail_from_domain"),
+    mailFromStatus: text("mail_from_status"),
+    sendingEnabled: boolean("sending_enabled").notNull().default(false),
+    checkedAt: ms("checked_at").notNull(),
+    /** When the background refresh reads it next (null once verified and signed). */
+    nextCheckAt: ms("next_check_at"),
+    verifiedAt: ms("verified_at"),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.region, t.name] }), index("ses_identities_next_check_idx").on(t.nextCheckAt)],
+);
+
+/** GetAccount as read over time, per workspace and region: the account's standing history and quota use. */
+export const awsAccountSamples = pgTable(
+  "aws_account_samples",
+  {
+    id: id("id").primaryKey().generatedByDefaultAsIdentity(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    at: ms("at").notNull(),
+    sendingEnabled: boolean("sending_enabled").notNull(),
+    productionAccess: boolean("production_access").notNull(),
+    enforcementStatus: text("enforcement_status").notNull(),
+    /** The production-access request's review status (ReviewDetails.Status), when there is one. */
+    reviewStatus: text("review_status"),
+    maxSendRate: doublePrecision("max_send_rate").notNull(),
+    max24HourSend: doublePrecision("max_24_hour_send").notNull(),
+    sentLast24Hours: doublePrecision("sent_last_24_hours").notNull(),
+    vdmEnabled: boolean("vdm_enabled"),
+  },
+  (t) => [index("aws_account_samples_workspace_idx").on(t.workspaceId, t.region, t.at)],
+);

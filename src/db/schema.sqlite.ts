@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The whole product's data model for SQLite/libSQL. schema.postgres.ts mirrors it table for table and
@@ -17,6 +17,8 @@ export const users = sqliteTable("users", {
   name: text("name").notNull().default(""),
   passwordHash: text("password_hash").notNull(),
   role: text("role").$type<"admin" | "user">().notNull(),
+  /** IANA zone name (Europe/Paris), taken from the browser on first login; schedules are entered and shown in it. */
+  timeZone: text("time_zone"),
   disabled: bool("disabled").notNull().default(false),
   createdAt: ms("created_at").notNull(),
   updatedAt: ms("updated_at").notNull(),
@@ -29,6 +31,16 @@ export const workspaces = sqliteTable("workspaces", {
   eventTopicArn: text("event_topic_arn"),
   eventSubscriptionArn: text("event_subscription_arn"),
   eventSubscriptionStatus: text("event_subscription_status"),
+  /** Which way the workspace keeps SES's account-level suppression list and its own in step. */
+  sesSuppressionSync: text("ses_suppression_sync").$type<"off" | "pull" | "push" | "both">().notNull().default("off"),
+  /** When the last sync with SES's suppression list ran, and the newest SES entry already pulled. */
+  sesSuppressionSyncedAt: ms("ses_suppression_synced_at"),
+  sesSuppressionPulledThrough: ms("ses_suppression_pulled_through"),
+  /**
+   * Which SES list the two marks above (and suppressions.ses_pushed_at) describe: the region and a
+   * fingerprint of the keys. SES keeps one list per account and region, so other keys start afresh.
+   */
+  sesSuppressionTarget: text("ses_suppression_target"),
   createdAt: ms("created_at").notNull(),
 });
 
@@ -185,6 +197,9 @@ export const templates = sqliteTable(
     html: text("html").notNull(),
     text: text("text"),
     variables: json<string[]>("variables").notNull().default(sql`'[]'`),
+    /** The SES stored template this one was last published as, and when. */
+    sesTemplateName: text("ses_template_name"),
+    sesPublishedAt: ms("ses_published_at"),
     createdAt: ms("created_at").notNull(),
     updatedAt: ms("updated_at").notNull(),
   },
@@ -205,6 +220,23 @@ export const campaigns = sqliteTable(
     templateId: text("template_id"),
     listIds: json<string[]>("list_ids").notNull().default(sql`'[]'`),
     configurationSet: text("configuration_set"),
+    replyTo: text("reply_to"),
+    /** Open pixel and click links on or off for this campaign. */
+    tracking: bool("tracking").notNull().default(true),
+    /** "campaign" from the campaign pages, "send" from POST /email/send (single, bulk and API sends). */
+    kind: text("kind").$type<"campaign" | "send">().notNull().default("campaign"),
+    /** Why a campaign is paused or waiting, in words for its page (quota, account paused, the user). */
+    pauseReason: text("pause_reason"),
+    /** Set when a person resumed a campaign the reputation guard paused: the guard leaves it alone after that. */
+    guardOffAt: ms("guard_off_at"),
+    /** While the 24-hour quota is used up: when sending is tried again. */
+    holdUntil: ms("hold_until"),
+    /** The session whose session-only AWS keys send this campaign when the workspace has no saved keys. */
+    sessionId: text("session_id"),
+    /** Addresses that were in more than one of the campaign's lists (or given twice), counted once. */
+    duplicates: integer("duplicates").notNull().default(0),
+    /** Set when every recipient row exists; until then a restart resumes the expansion at the cursor. */
+    expandedAt: ms("expanded_at"),
     /** Expansion cursor: the last contact id copied into recipients, so a restart resumes there. */
     expandedThrough: integer("expanded_through").notNull().default(0),
     scheduledAt: ms("scheduled_at"),
@@ -231,10 +263,18 @@ export const recipients = sqliteTable(
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
     claimedAt: ms("claimed_at"),
+    /** The runner (one per process) that claimed the row: a dead runner's claims become "unknown". */
+    claimedBy: text("claimed_by"),
     sentAt: ms("sent_at"),
     openedAt: ms("opened_at"),
     clickedAt: ms("clicked_at"),
     unsubscribedAt: ms("unsubscribed_at"),
+    /** When each fact about the mail was first learnt (SES events, tracking hits): counters move once per fact, whatever order events arrive in. */
+    deliveredAt: ms("delivered_at"),
+    bouncedAt: ms("bounced_at"),
+    complainedAt: ms("complained_at"),
+    humanOpenedAt: ms("human_opened_at"),
+    humanClickedAt: ms("human_clicked_at"),
   },
   (t) => [
     uniqueIndex("recipients_campaign_email_idx").on(t.campaignId, t.email),
@@ -256,11 +296,16 @@ export const events = sqliteTable(
     email: text("email"),
     at: ms("at").notNull(),
     detail: json<Record<string, unknown>>("detail"),
+    /** Opens and clicks: "human" or "machine" (privacy proxies, scanners, HEAD requests, instant or burst hits). */
+    class: text("class"),
   },
   (t) => [
     uniqueIndex("events_workspace_source_idx").on(t.workspaceId, t.sourceId),
     index("events_workspace_at_idx").on(t.workspaceId, t.at),
     index("events_campaign_idx").on(t.campaignId, t.type),
+    index("events_workspace_email_idx").on(t.workspaceId, t.email, t.at),
+    index("events_recipient_idx").on(t.recipientId, t.type),
+    index("events_workspace_type_idx").on(t.workspaceId, t.type, t.at),
   ],
 );
 
@@ -270,8 +315,12 @@ export const suppressions = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
     email: text("email").notNull(),
-    reason: text("reason").$type<"hard_bounce" | "complaint" | "unsubscribe" | "manual">().notNull(),
+    reason: text("reason").$type<"hard_bounce" | "soft_bounce" | "complaint" | "unsubscribe" | "manual">().notNull(),
     source: text("source"),
+    /** The event that caused it (a bounce, a complaint, an unsubscribe), when there is one. */
+    eventId: integer("event_id"),
+    /** When this address was put on SES's account-level suppression list (pushed, or pulled from there). */
+    sesPushedAt: ms("ses_pushed_at"),
     createdAt: ms("created_at").notNull(),
   },
   (t) => [uniqueIndex("suppressions_workspace_email_idx").on(t.workspaceId, t.email)],
@@ -293,6 +342,13 @@ export const campaignStats = sqliteTable(
     clicked: integer("clicked").notNull().default(0),
     uniqueOpens: integer("unique_opens").notNull().default(0),
     uniqueClicks: integer("unique_clicks").notNull().default(0),
+    /** Recipients with at least one open (click) classified human. */
+    humanOpens: integer("human_opens").notNull().default(0),
+    humanClicks: integer("human_clicks").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    delayed: integer("delayed").notNull().default(0),
+    /** Unknown outcomes an SES event showed to have been sent. */
+    settled: integer("settled").notNull().default(0),
     unsubscribed: integer("unsubscribed").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.hour] }), index("campaign_stats_workspace_idx").on(t.workspaceId, t.hour)],
@@ -331,3 +387,76 @@ export const instanceHealth = sqliteTable("instance_health", {
   id: text("id").primaryKey(),
   checkedAt: ms("checked_at").notNull(),
 });
+
+/**
+ * The SES pace of a workspace, shared by its campaigns and by every instance: sends are given time
+ * slots 1/rate apart (so no one-second window holds more than the rate), and the 24-hour quota is
+ * counted down from the last GetAccount.
+ */
+export const sendPacing = sqliteTable("send_pacing", {
+  workspaceId: text("workspace_id").primaryKey(),
+  /** MaxSendRate from GetAccount. */
+  maxRate: real("max_rate").notNull(),
+  /** The rate in use: halved on throttling, restored slowly on success. */
+  rate: real("rate").notNull(),
+  /** The earliest time the next send may start. */
+  nextSlotAt: integer("next_slot_at").notNull().default(0),
+  max24HourSend: real("max_24_hour_send").notNull(),
+  /** SentLast24Hours at `checkedAt`, plus what Sesame sent since. */
+  sentLast24Hours: real("sent_last_24_hours").notNull(),
+  checkedAt: ms("checked_at").notNull(),
+});
+
+/** One row per running process that sends: a runner whose heartbeat stops has its claims settled as "unknown". */
+export const runners = sqliteTable("runners", {
+  id: text("id").primaryKey(),
+  startedAt: ms("started_at").notNull(),
+  heartbeatAt: ms("heartbeat_at").notNull(),
+});
+
+/**
+ * SES's sending identities as last read, per workspace and region: the sender picks and the campaign
+ * checks read them without an SES call, and the background refresh re-reads pending ones until verified.
+ */
+export const sesIdentities = sqliteTable(
+  "ses_identities",
+  {
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    name: text("name").notNull(),
+    type: text("type").$type<"EMAIL_ADDRESS" | "DOMAIN" | "MANAGED_DOMAIN">().notNull(),
+    verificationStatus: text("verification_status").notNull(),
+    dkimStatus: text("dkim_status"),
+    dkimTokens: json<string[]>("dkim_tokens"),
+    mailFromDomain: text("mail_from_domain"),
+    mailFromStatus: text("mail_from_status"),
+    sendingEnabled: bool("sending_enabled").notNull().default(false),
+    checkedAt: ms("checked_at").notNull(),
+    /** When the background refresh reads it next (null once verified and signed). */
+    nextCheckAt: ms("next_check_at"),
+    verifiedAt: ms("verified_at"),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.region, t.name] }), index("ses_identities_next_check_idx").on(t.nextCheckAt)],
+);
+
+/** GetAccount as read over time, per workspace and region: the account's standing history and quota use. */
+export const awsAccountSamples = sqliteTable(
+  "aws_account_samples",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    region: text("region").notNull(),
+    at: ms("at").notNull(),
+    sendingEnabled: bool("sending_enabled").notNull(),
+    productionAccess: bool("production_access").notNull(),
+    enforcementStatus: text("enforcement_status").notNull(),
+    /** The production-access request's review status (ReviewDetails.Status), when there is one. */
+    reviewStatus: text("review_status"),
+    maxSendRate: real("max_send_rate").notNull(),
+    max24HourSend: real("max_24_hour_send").notNull(),
+    sentLast24Hours: real("sent_last_24_hours").notNull(),
+    vdmEnabled: bool("vdm_enabled"),
+  },
+  (t) => [index("aws_account_samples_workspace_idx").on(t.workspaceId, t.region, t.at)],
+);

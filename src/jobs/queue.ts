@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Queue, Worker, shutdownManager } from "bunqueue/client";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { handlers, type JobData, type JobName } from "./registry";
+import { background, handlers, type JobData, type JobName } from "./registry";
 
 const QUEUE = "sesame";
 
@@ -47,6 +47,7 @@ export function createJobs(config: Config, options: { concurrency?: number } = {
       defaultJobOptions: { durable: true, attempts: 5, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: true },
     }));
   let worker: Worker<JobData> | null = null;
+  let started = false;
 
   return {
     async enqueue(name, data, opts = {}) {
@@ -66,9 +67,15 @@ export function createJobs(config: Config, options: { concurrency?: number } = {
         deps.log.warn("job failed", { job: job?.name, id: job?.id, error: err.message });
       });
       // Prunes sessions, sweeps uploads, and picks up imports a dead run left "running".
+      // The sender first: it must not wait on the queue server (a second instance's scheduler upsert can).
+      background.start(deps, { takeOver: !config.queueUrl });
+      started = true;
       await queue().upsertJobScheduler("maintenance", { every: 600_000, immediately: true }, { name: "maintenance", data: {} });
+      await queue().upsertJobScheduler("aws", { every: 60_000, immediately: true }, { name: "aws", data: {} });
     },
     async stop() {
+      if (started) await background.stop();
+      started = false;
       if (!opened && !worker) return;
       await worker?.close();
       worker = null;

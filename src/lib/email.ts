@@ -16,3 +16,11 @@ export function isEmail(address: string): boolean {
   if (local.startsWith(".") || local.endsWith(".") || local.includes("..")) return false;
   return ADDRESS.test(address);
 }
+
+/** A sender as "address" or "Name <address>": its text and its lower-cased address, or null when it is neither. */
+export function parseSender(raw: string): { value: string; address: string } | null {
+  const value = raw.trim();
+  const address = (/<([^<>]+)>\s*$/.exec(value)?.[1] ?? value).trim().toLowerCase();
+  if (!isEmail(address) || /[\r\n]/.test(value)) return null;
+  return { value, address };
+}

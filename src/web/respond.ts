@@ -8,6 +8,15 @@ function isHistoryRestore(request: Request): boolean {
   return request.headers.get("hx-history-restore-request") === "true";
 }
 
+/**
+ * A panel's forms aim their swaps at an error slot, so a refusal (mapped to a flash in one place)
+ * never replaces the panel it came from; a success swaps the whole panel (`#id`) instead.
+ */
+export function swapPanel(set: { headers: Record<string, unknown> }, id: string) {
+  set.headers["hx-retarget"] = `#${id}`;
+  set.headers["hx-reswap"] = "outerHTML";
+}
+
 /** A plain browser navigation or form post (no htmx): answer with a page or a redirect. */
 export function wantsPage(request: Request): boolean {
   if (isHistoryRestore(request)) return true;

@@ -63,6 +63,8 @@ const EXPECTED_CODE: Record<Fault | "unreachable", string> = {
   html: "aws_bad_response",
   html200: "aws_bad_response",
   garbage: "aws_bad_response",
+  notFound: "aws_not_found",
+  limit: "aws_limit",
   unreachable: "aws_unreachable",
 };
 
@@ -113,7 +115,8 @@ const CALLS: { action: string; arrange?: () => void | Promise<void>; request: (c
   {
     action: "ses:GetEmailIdentity",
     arrange: () => void aws.fake.identities.set("read.example.com", { name: "read.example.com", type: "DOMAIN", verified: false, tokens: ["t1"] }),
-    request: (client, headers) => client.get("/aws/identities", headers),
+    // One identity's check ("Check now"); a listing keeps what the list said when a detail read fails.
+    request: (client, headers) => client.get("/aws/identities/read.example.com", headers),
   },
   { action: "ses:CreateEmailIdentity", request: (client, headers) => client.post("/aws/identities", { identity: "new.example.com" }, headers) },
   { action: "sns:CreateTopic", arrange: fresh, request: (client, headers) => client.post("/aws/events/setup", {}, headers) },

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { AccountStatus } from "../../src/aws/ses";
-import type { Identity } from "../../src/features/credentials/model";
-import { AccountPanel, IdentitiesPanel } from "../../views/credentials/AwsPage";
+import type { IdentityView } from "../../src/features/identities/model";
+import { AccountPanel } from "../../views/credentials/AwsPage";
+import { IdentitiesPanel } from "../../views/identities/IdentitiesPanel";
 
 const ACCOUNT: AccountStatus = {
   sendingEnabled: true,
@@ -10,6 +11,9 @@ const ACCOUNT: AccountStatus = {
   maxSendRate: 14,
   max24HourSend: 50_000,
   sentLast24Hours: 12_500,
+  suppressedReasons: ["BOUNCE", "COMPLAINT"],
+  vdmEnabled: false,
+  details: null,
 };
 
 const account = (overrides: Partial<AccountStatus>) =>
@@ -35,10 +39,10 @@ describe("the account panel", () => {
     const probation = account({ enforcementStatus: "PROBATION" });
     expect(byTestId(probation, "aws-standing")).toBe("Under review");
     expect(probation).toContain("EnforcementStatus: PROBATION");
-    expect(probation).toContain("Check the reputation metrics in the SES console");
+    expect(probation).toContain("Settings → AWS → Reputation");
     const shutdown = account({ enforcementStatus: "SHUTDOWN", sendingEnabled: false });
     expect(byTestId(shutdown, "aws-standing")).toBe("Shut down by AWS");
-    expect(byTestId(shutdown, "aws-sending")).toBe("Paused by AWS");
+    expect(byTestId(shutdown, "aws-sending")).toBe("Paused");
     expect(shutdown).toContain("Open the SES console to see why");
   });
 
@@ -62,13 +66,19 @@ describe("the account panel", () => {
   });
 });
 
-const identity = (name: string, verificationStatus: string, dkimStatus: string | null, type: Identity["type"] = "DOMAIN"): Identity => ({
-  name,
+const identity = (name: string, verificationStatus: string, dkimStatus: string | null, type: IdentityView["type"] = "domain"): IdentityView => ({
+  identity: name,
   type,
+  verified: verificationStatus === "SUCCESS",
   verificationStatus,
   sendingEnabled: verificationStatus === "SUCCESS",
   dkimStatus,
-  dnsRecords: [],
+  dkimRecords: [],
+  mailFrom: null,
+  dmarcRecord: null,
+  pending: verificationStatus !== "SUCCESS",
+  region: "us-east-1",
+  checkedAt: new Date("2026-06-01T10:00:00Z"),
 });
 
 describe("the identities panel", () => {
@@ -81,7 +91,7 @@ describe("the identities panel", () => {
           identity("c.example.com", "FAILED", "FAILED"),
           identity("d.example.com", "TEMPORARY_FAILURE", "TEMPORARY_FAILURE"),
           identity("e.example.com", "NOT_STARTED", "NOT_STARTED"),
-          identity("me@example.com", "PENDING", null, "EMAIL_ADDRESS"),
+          identity("me@example.com", "PENDING", null, "email"),
         ]}
         canManage
       />,

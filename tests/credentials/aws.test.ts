@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
 import { eq, sql } from "drizzle-orm";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
@@ -67,7 +66,25 @@ describe("connecting keys", () => {
       region: "us-east-1",
       accessKeyId: "AKIA…MPLE",
       saved: false,
-      account: { sendingEnabled: true, productionAccess: true, enforcementStatus: "HEALTHY", maxSendRate: 14, max24HourSend: 50000, sentLast24Hours: 12500 },
+      account: {
+        sendingEnabled: true,
+        productionAccess: true,
+        enforcementStatus: "HEALTHY",
+        maxSendRate: 14,
+        max24HourSend: 50000,
+        sentLast24Hours: 12500,
+        suppressedReasons: ["BOUNCE", "COMPLAINT"],
+        vdmEnabled: false,
+        details: {
+          mailType: "MARKETING",
+          websiteUrl: "https://example.com",
+          contactLanguage: "EN",
+          useCaseDescription: "Newsletters",
+          additionalContactEmails: [],
+          reviewStatus: "GRANTED",
+          reviewCaseId: "case-1",
+        },
+      },
     });
     expect(fake.calls.at(-1)).toMatchObject({ service: "ses", action: "GetAccount", region: "us-east-1", accessKeyId: KEY.accessKeyId });
     expect((await c.get("/aws/status")).json).toEqual(reply.json);
@@ -186,7 +203,9 @@ describe("where keys live", () => {
     for (const secret of SECRETS) expect(dump).not.toContain(secret);
     if (dialect === "sqlite") {
       const file = t.database.url.slice("file:".length);
-      new Sqlite(file).exec("PRAGMA wal_checkpoint(FULL)");
+      // Through the app's own connection: a second SQLite library in this process closing its handle
+      // would take itself for the last connection and remove the WAL under the app's feet.
+      await db.rows(sql`PRAGMA wal_checkpoint(FULL)`);
       const raw = Buffer.concat([Buffer.from(await Bun.file(file).arrayBuffer()), Buffer.from(await Bun.file(`${file}-wal`).arrayBuffer().catch(() => new ArrayBuffer(0)))]);
       for (const secret of SECRETS) expect(raw.includes(secret)).toBe(false);
       expect(raw.includes("AKIAIOSFODNN7EXAMPLE")).toBe(false);
@@ -292,14 +311,14 @@ describe("account panel and identities", () => {
     await connect(c, { save: true });
     const created = await c.post("/aws/identities", { identity: "Mail.Example.net" });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ name: "mail.example.net", type: "DOMAIN", verificationStatus: "PENDING" });
-    expect(created.json.dnsRecords).toHaveLength(3);
-    expect(created.json.dnsRecords[0].name).toEndWith("._domainkey.mail.example.net");
+    expect(created.json).toMatchObject({ identity: "mail.example.net", type: "domain", verified: false, verificationStatus: "PENDING", mailFrom: null });
+    expect(created.json.dkimRecords).toHaveLength(3);
+    expect(created.json.dkimRecords[0].name).toEndWith("._domainkey.mail.example.net");
     const list = await c.get("/aws/identities");
-    const domain = list.json.items.find((i: { name: string }) => i.name === "mail.example.net");
-    expect(domain.dnsRecords[0].value).toEndWith(".dkim.amazonses.com");
+    const domain = list.json.items.find((i: { identity: string }) => i.identity === "mail.example.net");
+    expect(domain.dkimRecords[0]).toMatchObject({ type: "CNAME", value: expect.stringMatching(/\.dkim\.amazonses\.com$/) });
     const address = await c.post("/aws/identities", { identity: "sender@example.net" });
-    expect(address.json).toMatchObject({ type: "EMAIL_ADDRESS", dnsRecords: [] });
+    expect(address.json).toMatchObject({ identity: "sender@example.net", type: "email", dkimRecords: [], dmarcRecord: null });
     const bad = await c.post("/aws/identities", { identity: "not an identity" });
     expect(bad.status).toBe(422);
     expect(bad.json.field).toBe("identity");

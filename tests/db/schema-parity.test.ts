@@ -42,6 +42,7 @@ describe("schema parity", () => {
       [
         "api_keys",
         "auth_failures",
+        "aws_account_samples",
         "aws_credentials",
         "campaign_stats",
         "campaigns",
@@ -54,6 +55,9 @@ describe("schema parity", () => {
         "lists",
         "memberships",
         "recipients",
+        "runners",
+        "send_pacing",
+        "ses_identities",
         "sessions",
         "suppressions",
         "templates",
@@ -64,7 +68,7 @@ describe("schema parity", () => {
   });
 
   test("every domain table carries workspace_id", () => {
-    const instanceWide = new Set(["users", "sessions", "auth_failures", "workspaces", "instance_health"]);
+    const instanceWide = new Set(["users", "sessions", "auth_failures", "workspaces", "instance_health", "runners"]);
     for (const [name, table] of Object.entries(sqliteShape())) {
       if (instanceWide.has(name)) continue;
       expect({ name, hasWorkspace: "workspace_id" in table.columns }).toEqual({ name, hasWorkspace: true });

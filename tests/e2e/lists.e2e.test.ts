@@ -33,7 +33,14 @@ async function everyPage(page: Page): Promise<string[]> {
   const contact = (await (await page.request.get(`${j.url}/lists/${listId}/contacts`)).json()).items[0].id;
   const imports = await (await page.request.post(`${j.url}/lists/${listId}/import?preview=1`, { data: "email\nx@example.com\n", headers: { "content-type": "text/csv", origin: j.url } })).json();
   const admin = (await (await page.request.get(`${j.url}/auth/me`)).json()).user.role === "admin";
+  const campaign = await (
+    await page.request.post(`${j.url}/campaigns`, {
+      data: { name: "A campaign with a rather long name for a narrow screen", from: "The Narrow Newsletter <newsletter-with-a-long-address@example.com>", subject: "Narrow news", html: "<p>Hi</p>", listIds: [listId] },
+      headers: { origin: j.url },
+    })
+  ).json();
   return [
+    ...["/campaigns/new", `/campaigns/${campaign.id}`, `/campaigns/${campaign.id}/edit`, `/campaigns/${campaign.id}/review`, "/send"],
     ...["/dashboard", "/campaigns", "/lists", `/lists/${listId}`, `/lists/${listId}/import`, `/imports/${imports.importId}`, `/contacts/${contact}?list=${listId}`],
     ...["/suppressions", "/templates", "/templates/new", "/events", "/settings", "/settings/aws", "/settings/workspace"],
     ...(admin ? ["/admin"] : []),

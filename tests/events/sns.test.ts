@@ -144,7 +144,9 @@ describe("SES events", () => {
     const { events, suppressions } = await rows();
     const bounces = events.filter((e) => e.type === "bounce");
     expect(bounces).toHaveLength(1);
-    expect(bounces[0]).toMatchObject({ email: "recipient@example.com", sourceId: "sns:msg-bounce-1:recipient@example.com" });
+    // Keyed by what SES reported, not by the SNS message: the same bounce through a second channel is a duplicate too.
+    expect(bounces[0]).toMatchObject({ email: "recipient@example.com", sourceId: `ses:${bounce.mail.messageId}:bounce:recipient@example.com:${bounce.bounce.feedbackId}` });
+    expect((await notify(bounce, "2", "msg-bounce-other-channel")).json).toEqual({ outcome: "duplicate", events: 0 });
     expect(bounces[0]!.detail).toMatchObject({ bounceType: "Permanent", diagnosticCode: "smtp; 550 5.1.1 user unknown" });
     expect(bounces[0]!.at.toISOString()).toBe("2017-08-05T00:41:02.669Z");
     expect(suppressions.map((s) => [s.email, s.reason])).toEqual([["recipient@example.com", "hard_bounce"]]);

@@ -138,9 +138,10 @@ describe("uploads against a running server", () => {
       await call("POST", `/lists/${list.id}/import`, { body, signal: controller.signal, headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` } }).catch(() => null);
     }
     // The server notices each disconnect; give it a moment.
-    for (let i = 0; i < 100 && heldUploads().length; i++) await Bun.sleep(100);
+    const partFiles = () => readdirSync(join(dataDir, "imports")).filter((f) => f.endsWith(".part"));
+    for (let i = 0; i < 100 && (heldUploads().length || partFiles().length); i++) await Bun.sleep(100);
     expect(heldUploads()).toEqual([]);
-    expect(readdirSync(join(dataDir, "imports")).filter((f) => f.endsWith(".part"))).toEqual([]);
+    expect(partFiles()).toEqual([]);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   }, 60_000);
 });

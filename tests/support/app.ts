@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { createApp, type App } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
 import type { Deps } from "../../src/deps";
+import { stopHits } from "../../src/features/tracking/hits";
 import { createJobs } from "../../src/jobs/queue";
 import type { Clock } from "../../src/lib/clock";
 import { createLogger } from "../../src/lib/log";
@@ -61,6 +62,7 @@ export async function createTestApp(options: { env?: Record<string, string>; clo
     database,
     logs,
     async close() {
+      await stopHits(deps);
       await jobs.stop();
       await database.drop();
     },

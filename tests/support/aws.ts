@@ -1,6 +1,10 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { accountRoutes } from "./fake/account";
+import { identityRoutes } from "./fake/identities";
+import { suppressionRoutes } from "./fake/suppressions";
+import { templateRoutes } from "./fake/templates";
 import { freePort } from "./net";
 
 /**
@@ -90,7 +94,12 @@ export interface FakeKey {
   deny?: string[];
   /** GetAccount answer for this key instead of the emulator's. */
   account?: object;
+  /** Per-region GetAccount answers; "disabled" for an opt-in region the account has not enabled (SES answers UnrecognizedClientException there). */
+  regions?: Record<string, object | "disabled">;
 }
+
+/** A GetAccount answer, loosely typed: tests set whatever SES fields they need. */
+export type FakeAccount = Record<string, any>;
 
 /**
  * How a call fails. The AWS answers are in each service's own format (JSON with x-amzn-errortype for
@@ -108,7 +117,11 @@ export type Fault =
   /** A captive portal's login page, with status 200. */
   | "html200"
   /** Bytes that are neither JSON nor XML, with status 200. */
-  | "garbage";
+  | "garbage"
+  /** AWS's NotFoundException (or SNS's NotFound) for whatever the call names. */
+  | "notFound"
+  /** AWS's LimitExceededException: an account limit reached. */
+  | "limit";
 
 export const FAULTS: Fault[] = ["denied", "unrecognized", "signature", "throttled", "internal", "unknown", "html", "html200", "garbage"];
 
@@ -123,6 +136,8 @@ export const FAULT_TEXT: Record<Fault, string> = {
   html: "HTTP 502",
   html200: "HTTP 200",
   garbage: "HTTP 200",
+  notFound: "does not exist",
+  limit: "Maximum number of",
 };
 
 const PROXY_PAGE =
@@ -150,14 +165,35 @@ function faultResponse(service: string, action: string, fault: Fault): Response 
       return new Response(PORTAL_PAGE, { status: 200, headers: { "content-type": "text/html" } });
     case "garbage":
       return new Response(new Uint8Array([0, 159, 146, 150, 123, 123, 10]), { status: 200, headers: { "content-type": "application/octet-stream" } });
+    case "notFound":
+      return failure(service, 404, sns ? "NotFound" : "NotFoundException", `The resource ${action} names ${FAULT_TEXT.notFound}.`);
+    case "limit":
+      return failure(service, sns ? 403 : 400, sns ? "TopicLimitExceeded" : "LimitExceededException", `${FAULT_TEXT.limit} items reached for this account.`);
   }
 }
 
-interface FakeIdentity {
+export interface FakeIdentity {
   name: string;
   type: "EMAIL_ADDRESS" | "DOMAIN";
   verified: boolean;
   tokens: string[];
+  /** Set by PutEmailIdentityMailFromAttributes; its status is what GetEmailIdentity reports. */
+  mailFrom?: { domain: string; behaviorOnMxFailure: string; status: "PENDING" | "SUCCESS" | "FAILED" | "TEMPORARY_FAILURE" };
+}
+
+/** One address on SES's account-level suppression list. */
+export interface FakeSuppressed {
+  reason: "BOUNCE" | "COMPLAINT";
+  lastUpdate: Date;
+  messageId?: string;
+  feedbackId?: string;
+}
+
+/** What SES keeps of a configuration set beyond its event destinations. */
+export interface FakeConfigurationSet {
+  sendingEnabled: boolean;
+  reputationMetricsEnabled: boolean;
+  lastFreshStart?: Date;
 }
 
 interface FakeSubscription {
@@ -175,7 +211,17 @@ export interface AwsFake {
   /** Calls seen, in order: service, action, region and access key id. */
   calls: { service: string; action: string; region: string; accessKeyId: string }[];
   identities: Map<string, FakeIdentity>;
+  /** SES's account-level suppression list, by address (one list for every key and region, as one account). */
+  suppressed: Map<string, FakeSuppressed>;
   configurationSets: Map<string, Map<string, { topicArn: string; types: string[]; enabled: boolean }>>;
+  /** Sending and reputation options of each configuration set, created with the set. */
+  configurationSetOptions: Map<string, FakeConfigurationSet>;
+  /**
+   * The GetAccount answer for a key in a region, as SES keeps it: created on first use from the key's
+   * `regions[region]` or `account` (else ACCOUNT), then changed by the Put* account calls and by tests.
+   * Null for a region the key's account has not enabled.
+   */
+  account(accessKeyId: string, region: string): FakeAccount | null;
   topics: Set<string>;
   subscriptions: FakeSubscription[];
   /** Faults in force, by action ("ses:GetAccount", "sns:CreateTopic", …); each lasts until cleared. */
@@ -210,13 +256,102 @@ function failure(service: string, status: number, code: string, message: string)
   return Response.json({ message }, { status, headers: { "x-amzn-errortype": code } });
 }
 
+/** One SES v2 request as a fake route sees it. */
+export interface SesCall {
+  fake: AwsFake;
+  request: Request;
+  /** The decoded path, e.g. /v2/email/identities/example.com. */
+  path: string;
+  /** The route's path pattern matched against `path`. */
+  match: RegExpExecArray;
+  query: URLSearchParams;
+  /** The JSON body ({} when empty). */
+  body(): any;
+  who: { accessKeyId: string; service: string; region: string };
+  /** Hands the request to the aws-ses-v2-local emulator as it is. */
+  proxy(): Promise<Response>;
+}
+
+/**
+ * An SES v2 operation the fake answers: its method and path as the SDK's own model serialises them
+ * (node_modules/@aws-sdk/client-sesv2/dist-cjs/index.js, e.g. `["POST", "/v2/email/list-identities", 200]`),
+ * and the IAM action name that faults and denials are keyed by.
+ */
+export interface SesRoute {
+  action: string;
+  method: string;
+  path: RegExp;
+  handle(call: SesCall): Response | Promise<Response>;
+}
+
+/** An SES v2 error answer: JSON `{message}` with the error's name in x-amzn-errortype, as AWS sends it. */
+export function sesError(status: number, code: string, message: string): Response {
+  return failure("ses", status, code, message);
+}
+
+/** The calls of the event pipeline and sending; the rest of SES lives in ./fake/*. */
+const CORE_ROUTES: SesRoute[] = [
+  {
+    action: "CreateConfigurationSet",
+    method: "POST",
+    path: /^\/v2\/email\/configuration-sets$/,
+    handle({ fake, body }) {
+      const name = String(body().ConfigurationSetName);
+      if (fake.configurationSets.has(name)) return sesError(400, "AlreadyExistsException", `Configuration set <${name}> already exists.`);
+      fake.configurationSets.set(name, new Map());
+      fake.configurationSetOptions.set(name, { sendingEnabled: true, reputationMetricsEnabled: false });
+      return Response.json({});
+    },
+  },
+  ...(["GET", "POST", "PUT"] as const).map(
+    (method): SesRoute => ({
+      action: { GET: "GetConfigurationSetEventDestinations", POST: "CreateConfigurationSetEventDestination", PUT: "UpdateConfigurationSetEventDestination" }[method],
+      method,
+      path: method === "PUT" ? /^\/v2\/email\/configuration-sets\/([^/]+)\/event-destinations\/([^/]+)$/ : /^\/v2\/email\/configuration-sets\/([^/]+)\/event-destinations$/,
+      handle({ fake, match, body }) {
+        const set = fake.configurationSets.get(match[1]!);
+        if (!set) return sesError(404, "NotFoundException", `Configuration set <${match[1]}> does not exist.`);
+        if (method === "GET") {
+          return Response.json({
+            EventDestinations: [...set].map(([name, d]) => ({ Name: name, Enabled: d.enabled, MatchingEventTypes: d.types, SnsDestination: { TopicArn: d.topicArn } })),
+          });
+        }
+        const input = body();
+        const name = match[2] ?? String(input.EventDestinationName);
+        const destination = { topicArn: input.EventDestination.SnsDestination.TopicArn, types: input.EventDestination.MatchingEventTypes, enabled: input.EventDestination.Enabled };
+        if (method === "POST") {
+          if (set.has(name)) return sesError(400, "AlreadyExistsException", `Event destination ${name} already exists.`);
+        } else if (!set.has(name)) {
+          return sesError(404, "NotFoundException", `Event destination ${name} does not exist.`);
+        }
+        set.set(name, destination);
+        return Response.json({});
+      },
+    }),
+  ),
+  { action: "SendEmail", method: "POST", path: /^\/v2\/email\/outbound-emails$/, handle: ({ proxy }) => proxy() },
+  { action: "SendBulkEmail", method: "POST", path: /^\/v2\/email\/outbound-bulk-emails$/, handle: ({ proxy }) => proxy() },
+];
+
 export async function startAwsFake(options: { emulatorUrl: string; keys?: Record<string, FakeKey> }): Promise<AwsFake> {
+  const accounts = new Map<string, FakeAccount | null>();
   const fake: AwsFake = {
     url: "",
     keys: new Map(Object.entries(options.keys ?? {})),
     calls: [],
     identities: new Map(),
+    suppressed: new Map(),
     configurationSets: new Map(),
+    configurationSetOptions: new Map(),
+    account(accessKeyId, region) {
+      const id = `${accessKeyId}:${region}`;
+      if (!accounts.has(id)) {
+        const key = fake.keys.get(accessKeyId);
+        const chosen = key?.regions?.[region] ?? key?.account ?? ACCOUNT;
+        accounts.set(id, chosen === "disabled" ? null : structuredClone(chosen));
+      }
+      return accounts.get(id) ?? null;
+    },
     topics: new Set(),
     subscriptions: [],
     faults: new Map(),
@@ -274,101 +409,38 @@ export async function startAwsFake(options: { emulatorUrl: string; keys?: Record
     );
   }
 
-  /** The SES v2 action a REST request is, by its method and path. */
-  function sesAction(method: string, path: string): string {
-    if (method === "GET" && path === "/v2/email/account") return "GetAccount";
-    // ListEmailIdentities is POST /v2/email/list-identities in current SDKs, GET /v2/email/identities in older ones.
-    if (path === "/v2/email/list-identities" || (path === "/v2/email/identities" && method === "GET")) return "ListEmailIdentities";
-    if (path === "/v2/email/identities" && method === "POST") return "CreateEmailIdentity";
-    if (/^\/v2\/email\/identities\/.+$/.test(path) && method === "GET") return "GetEmailIdentity";
-    if (path === "/v2/email/configuration-sets" && method === "POST") return "CreateConfigurationSet";
-    if (/^\/v2\/email\/configuration-sets\/[^/]+\/event-destinations(?:\/[^/]+)?$/.test(path)) {
-      if (method === "GET") return "GetConfigurationSetEventDestinations";
-      return method === "POST" ? "CreateConfigurationSetEventDestination" : "UpdateConfigurationSetEventDestination";
-    }
-    if (path === "/v2/email/outbound-emails") return "SendEmail";
-    return `${method} ${path}`;
-  }
+  const routes: SesRoute[] = [...CORE_ROUTES, ...identityRoutes, ...suppressionRoutes, ...templateRoutes, ...accountRoutes];
 
   async function ses(request: Request, body: Uint8Array, who: { accessKeyId: string; service: string; region: string }): Promise<Response> {
     const url = new URL(request.url);
     const path = decodeURIComponent(url.pathname);
-    const json = () => JSON.parse(new TextDecoder().decode(body) || "{}");
-    const action = sesAction(request.method, path);
+    let route: SesRoute | undefined;
+    let match: RegExpExecArray | null = null;
+    for (const r of routes) {
+      if (r.method === request.method && (match = r.path.exec(path))) {
+        route = r;
+        break;
+      }
+    }
+    const action = route?.action ?? `${request.method} ${path}`;
     fake.calls.push({ service: "ses", action, region: who.region, accessKeyId: who.accessKeyId });
     const fault = fake.faults.get(`ses:${action}`);
     if (fault) return faultResponse("ses", `ses:${action}`, fault);
     const refused = denied(who, `ses:${action}`);
     if (refused) return refused;
-    let m: RegExpExecArray | null;
-
-    if (action === "GetAccount") {
-      const custom = fake.keys.get(who.accessKeyId)!.account;
-      if (custom) return Response.json(custom);
-      return proxy(request, body);
-    }
-    if (action === "ListEmailIdentities") {
-      return Response.json({
-        EmailIdentities: [...fake.identities.values()].map((i) => ({
-          IdentityType: i.type,
-          IdentityName: i.name,
-          SendingEnabled: i.verified,
-          VerificationStatus: i.verified ? "SUCCESS" : "PENDING",
-        })),
-      });
-    }
-    if (action === "CreateEmailIdentity") {
-      const name = String(json().EmailIdentity);
-      if (fake.identities.has(name)) return failure("ses", 400, "AlreadyExistsException", `Email identity ${name} already exist.`);
-      const identity: FakeIdentity = {
-        name,
-        type: name.includes("@") ? "EMAIL_ADDRESS" : "DOMAIN",
-        verified: false,
-        tokens: name.includes("@") ? [] : [0, 1, 2].map(() => randomUUID().replace(/-/g, "").slice(0, 32)),
-      };
-      fake.identities.set(name, identity);
-      return Response.json({
-        IdentityType: identity.type,
-        VerifiedForSendingStatus: false,
-        DkimAttributes: { SigningEnabled: identity.type === "DOMAIN", Status: identity.type === "DOMAIN" ? "PENDING" : "NOT_STARTED", Tokens: identity.tokens },
-      });
-    }
-    if (action === "GetEmailIdentity" && (m = /^\/v2\/email\/identities\/(.+)$/.exec(path))) {
-      const identity = fake.identities.get(m[1]!);
-      if (!identity) return failure("ses", 404, "NotFoundException", `Email identity ${m[1]} does not exist.`);
-      return Response.json({
-        IdentityType: identity.type,
-        VerifiedForSendingStatus: identity.verified,
-        VerificationStatus: identity.verified ? "SUCCESS" : "PENDING",
-        DkimAttributes: { SigningEnabled: true, Status: identity.verified ? "SUCCESS" : "PENDING", Tokens: identity.tokens },
-      });
-    }
-    if (action === "CreateConfigurationSet") {
-      const name = String(json().ConfigurationSetName);
-      if (fake.configurationSets.has(name)) return failure("ses", 400, "AlreadyExistsException", `Configuration set <${name}> already exists.`);
-      fake.configurationSets.set(name, new Map());
-      return Response.json({});
-    }
-    if ((m = /^\/v2\/email\/configuration-sets\/([^/]+)\/event-destinations(?:\/([^/]+))?$/.exec(path))) {
-      const set = fake.configurationSets.get(m[1]!);
-      if (!set) return failure("ses", 404, "NotFoundException", `Configuration set <${m[1]}> does not exist.`);
-      if (request.method === "GET") {
-        return Response.json({
-          EventDestinations: [...set].map(([name, d]) => ({ Name: name, Enabled: d.enabled, MatchingEventTypes: d.types, SnsDestination: { TopicArn: d.topicArn } })),
-        });
-      }
-      const input = json();
-      const name = m[2] ?? String(input.EventDestinationName);
-      const destination = { topicArn: input.EventDestination.SnsDestination.TopicArn, types: input.EventDestination.MatchingEventTypes, enabled: input.EventDestination.Enabled };
-      if (request.method === "POST") {
-        if (set.has(name)) return failure("ses", 400, "AlreadyExistsException", `Event destination ${name} already exists.`);
-      } else if (!set.has(name)) {
-        return failure("ses", 404, "NotFoundException", `Event destination ${name} does not exist.`);
-      }
-      set.set(name, destination);
-      return Response.json({});
-    }
-    return proxy(request, body);
+    // An opt-in region the account has not enabled knows neither the keys nor anything else.
+    if (!fake.account(who.accessKeyId, who.region)) return failure("ses", 403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+    if (!route) return proxy(request, body);
+    return route.handle({
+      fake,
+      request,
+      path,
+      match: match!,
+      query: url.searchParams,
+      body: () => JSON.parse(new TextDecoder().decode(body) || "{}"),
+      who,
+      proxy: () => proxy(request, body),
+    });
   }
 
   async function proxy(request: Request, body: Uint8Array): Promise<Response> {

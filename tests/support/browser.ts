@@ -67,10 +67,12 @@ export interface Journey {
  * port with PUBLIC_URL pointing at it (plain http on this machine, as a newcomer's first try would
  * be), and Chromium.
  */
-export async function startJourney(options: { keys?: Record<string, FakeKey>; startJobs?: boolean } = {}): Promise<Journey> {
+export async function startJourney(options: { keys?: Record<string, FakeKey>; startJobs?: boolean; env?: Record<string, string> } = {}): Promise<Journey> {
   const aws = options.keys ? await startAws(options.keys) : null;
   const port = freePort();
-  const t = await createTestApp({ startJobs: options.startJobs, env: { ...aws?.env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
+  // The SNS subscription set-up may visit the fake's confirmation address.
+  const sns: Record<string, string> = aws ? { SNS_SUBSCRIBE_URL_PATTERN: `^${aws.fake.url.replace(/[.]/g, "\\.")}/` } : {};
+  const t = await createTestApp({ startJobs: options.startJobs, env: { ...aws?.env, ...sns, ...options.env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
   const server = serve(t, port);
   const browser = await launchBrowser();
   return {

@@ -25,6 +25,11 @@ const PUBLIC = [
   // Authenticated by the link's signature (tests/unsubscribe/unsubscribe.test.ts).
   "GET /u/:token",
   "POST /u/:token",
+  // Open pixel and click redirect: authenticated by the link's signature, scoped by the workspace it names (tests/tracking/routes.test.ts).
+  "GET /t/o/:token",
+  "HEAD /t/o/:token",
+  "GET /t/c/:token",
+  "HEAD /t/c/:token",
 ];
 
 /** Instance administration: a workspace owner who is not an instance admin gets 403. */
@@ -37,10 +42,14 @@ const INSTANCE_ADMIN: Record<string, { path: string; body?: unknown }> = {
 /** Workspace routes: `path` is filled with Alice's ids; Bob calls them and must learn or change nothing. */
 const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "GET /auth/me": { path: "/auth/me" },
+  // Bob's own zone: it must change nothing of Alice's.
+  "PUT /me/time-zone": { path: "/me/time-zone", body: { timeZone: "Asia/Tokyo" } },
   "GET /dashboard": { path: "/dashboard" },
   "GET /campaigns": { path: "/campaigns" },
   "GET /settings": { path: "/settings" },
-  "GET /events": { path: "/events" },
+  // Filtering by Alice's campaign, or following an address within it, is refused (422) and shows nothing of hers.
+  "GET /events": { path: "/events?campaignId=:alice-campaign" },
+  "GET /events/timeline": { path: "/events/timeline?email=bob-probe@example.com&campaignId=:alice-campaign" },
   "GET /settings/aws": { path: "/settings/aws" },
   "GET /aws/status": { path: "/aws/status" },
   "GET /aws/identities": { path: "/aws/identities" },
@@ -50,6 +59,52 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "POST /aws/identities": { path: "/aws/identities", body: { identity: "bob.example.com" } },
   "POST /aws/events/setup": { path: "/aws/events/setup" },
   "PUT /aws/events": { path: "/aws/events", body: { topicArn: "arn:aws:sns:us-east-1:123456789012:bobs-topic" } },
+  // The rest of SES (issue 12): each acts with the caller's own keys (Bob has none connected) on the
+  // caller's own workspace rows (identity cache, account history, sync settings, template links).
+  "GET /settings/aws/identities": { path: "/settings/aws/identities" },
+  "GET /settings/aws/identities/:identity": { path: "/settings/aws/identities/alicemarker.example.com" },
+  "GET /aws/identities/:identity": { path: "/aws/identities/alicemarker.example.com?part=status" },
+  "PUT /aws/identities/:identity/mail-from": { path: "/aws/identities/alicemarker.example.com/mail-from", body: { domain: "mail.alicemarker.example.com" } },
+  "DELETE /aws/identities/:identity": { path: "/aws/identities/alicemarker.example.com" },
+  "GET /settings/aws/suppressions": { path: "/settings/aws/suppressions" },
+  "GET /aws/suppressions": { path: "/aws/suppressions?q=alicemarker" },
+  "PUT /aws/suppressions": { path: "/aws/suppressions", body: { email: "bob-ses@example.com", reason: "BOUNCE" } },
+  "DELETE /aws/suppressions/:email": { path: "/aws/suppressions/alicemarker-ses@example.com" },
+  "GET /aws/suppressions/sync": { path: "/aws/suppressions/sync" },
+  "POST /aws/suppressions/sync": { path: "/aws/suppressions/sync", body: { direction: "push" } },
+  "GET /aws/suppressions/settings": { path: "/aws/suppressions/settings" },
+  "PUT /aws/suppressions/settings": { path: "/aws/suppressions/settings", body: { sync: "both" } },
+  "GET /aws/suppressions/attributes": { path: "/aws/suppressions/attributes" },
+  "PUT /aws/suppressions/attributes": { path: "/aws/suppressions/attributes", body: { reasons: [] } },
+  "GET /settings/aws/templates": { path: "/settings/aws/templates" },
+  "GET /settings/aws/templates/new": { path: "/settings/aws/templates/new" },
+  "GET /settings/aws/templates/:name": { path: "/settings/aws/templates/alicemarker" },
+  "GET /aws/templates": { path: "/aws/templates" },
+  // Publishing Alice's template is refused, and nothing of hers shows.
+  "POST /aws/templates": { path: "/aws/templates", body: { templateId: ":alice-template" } },
+  "GET /aws/templates/:name": { path: "/aws/templates/alicemarker" },
+  "PUT /aws/templates/:name": { path: "/aws/templates/alicemarker", body: { subject: "Hijacked", html: "<p>Hijacked</p>" } },
+  "DELETE /aws/templates/:name": { path: "/aws/templates/alicemarker" },
+  "POST /aws/templates/:name/import": { path: "/aws/templates/alicemarker/import" },
+  "POST /aws/templates/:name/render": { path: "/aws/templates/alicemarker/render", body: { data: "{}" } },
+  "GET /templates/:id/ses": { path: "/templates/:alice-template/ses" },
+  "GET /settings/aws/account": { path: "/settings/aws/account" },
+  "GET /aws/account": { path: "/aws/account" },
+  "POST /aws/production-access": {
+    path: "/aws/production-access",
+    body: { websiteUrl: "https://bob.example.com", useCaseDescription: "Bob's newsletter to the people who signed up for it on his website.", mailType: "MARKETING", contactLanguage: "EN" },
+  },
+  "PUT /aws/account/sending": { path: "/aws/account/sending", body: { enabled: false } },
+  "PUT /aws/configuration-set/sending": { path: "/aws/configuration-set/sending", body: { enabled: false } },
+  "GET /aws/regions": { path: "/aws/regions" },
+  "PUT /aws/region": { path: "/aws/region", body: { region: "eu-west-2" } },
+  "GET /settings/aws/reputation": { path: "/settings/aws/reputation?days=14" },
+  "GET /aws/reputation": { path: "/aws/reputation" },
+  "PUT /aws/configuration-set/reputation": { path: "/aws/configuration-set/reputation", body: { enabled: true } },
+  "GET /aws/vdm": { path: "/aws/vdm?days=7" },
+  "PUT /aws/vdm": { path: "/aws/vdm", body: { enabled: true } },
+  // Filtering by Alice's campaign is not found; Bob's own figures are his workspace's only.
+  "GET /analytics": { path: "/analytics?campaignId=:alice-campaign" },
   "GET /lists": { path: "/lists" },
   "POST /lists": { path: "/lists", body: { name: "Bob's list" } },
   "GET /lists/:id": { path: "/lists/:alice-list" },
@@ -89,7 +144,29 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "POST /email/template/:id/preview": { path: "/email/template/:alice-template/preview", body: {} },
   "GET /email/template/:id/preview.html": { path: "/email/template/:alice-template/preview.html" },
   "POST /email/template/:id/test": { path: "/email/template/:alice-template/test", body: { to: "bob@example.com", from: "bob@example.com" } },
+  "GET /campaigns/new": { path: "/campaigns/new" },
+  "GET /send": { path: "/send" },
+  // Alice's list and template are not Bob's to send: refused as invalid, and nothing of hers shows.
+  "POST /email/send": { path: "/email/send", body: { from: "bob@example.com", to: "bob-to@example.com", templateId: ":alice-template" } },
+  "POST /send": { path: "/send", body: { from: "bob@example.com", to: "bob-to@example.com", templateId: ":alice-template" } },
+  "POST /campaigns": { path: "/campaigns", body: { name: "Bob's", from: "bob@example.com", subject: "Hi", html: "<p>Hi</p>", listIds: [":alice-list"] } },
+  "POST /campaigns/new": { path: "/campaigns/new", body: { name: "Bob's", from: "bob@example.com", templateId: ":alice-template", listIds: [":alice-list"] } },
+  "GET /campaigns/:id": { path: "/campaigns/:alice-campaign" },
+  "PATCH /campaigns/:id": { path: "/campaigns/:alice-campaign", body: { name: "Hijacked" } },
+  "DELETE /campaigns/:id": { path: "/campaigns/:alice-campaign" },
+  "GET /campaigns/:id/edit": { path: "/campaigns/:alice-campaign/edit" },
+  "POST /campaigns/:id/edit": { path: "/campaigns/:alice-campaign/edit", body: { name: "Hijacked" } },
+  "GET /campaigns/:id/review": { path: "/campaigns/:alice-campaign/review" },
+  "GET /campaigns/:id/recipients": { path: "/campaigns/:alice-campaign/recipients" },
+  "POST /campaigns/:id/launch": { path: "/campaigns/:alice-campaign/launch" },
+  "POST /campaigns/:id/pause": { path: "/campaigns/:alice-campaign/pause" },
+  "POST /campaigns/:id/resume": { path: "/campaigns/:alice-campaign/resume" },
+  "POST /campaigns/:id/cancel": { path: "/campaigns/:alice-campaign/cancel" },
+  "POST /campaigns/:id/resend-unknown": { path: "/campaigns/:alice-campaign/resend-unknown" },
 };
+
+/** Routes whose parameter is a name in the caller's AWS account, not a Sesame row. */
+const AWS_NAMED = new Set(Object.keys(WORKSPACE).filter((route) => /^\w+ \/(settings\/)?aws\/.*:(identity|name|email)/.test(route)));
 
 const MARKER = "alicemarker";
 const ALICE_KEY = { accessKeyId: "AKIAALICEKEY00000001", secretAccessKey: "alice-secret-access-key-000000000000000" };
@@ -108,7 +185,8 @@ function fill(path: string): string {
 async function snapshot(client: Client): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [route, probe] of Object.entries(WORKSPACE)) {
-    if (route.startsWith("GET ")) out[route] = (await client.get(fill(probe.path))).text;
+    // When SES was last asked (an identity's "checked at") moves with every read; the rest must not.
+    if (route.startsWith("GET ")) out[route] = (await client.get(fill(probe.path))).text.replace(/<time[^>]*>[^<]*<\/time>|\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>");
   }
   return out;
 }
@@ -124,6 +202,7 @@ beforeAll(async () => {
   // Alice's workspace holds a row of every kind Bob might reach for.
   expect((await alice.post("/aws/connect", { ...ALICE_KEY, region: "us-east-1", save: true })).status).toBe(200);
   expect((await alice.post("/aws/events/setup")).status).toBe(200);
+  expect((await alice.post("/aws/identities", { identity: `${MARKER}.example.com` })).status).toBe(201);
   const imported = await importInto(alice, `email,company\n${MARKER}-contact@example.com,${MARKER} Corp\nbad-row\n`, {}, `${MARKER} list`);
   ids["alice-list"] = imported.listId;
   ids["alice-import"] = imported.report.id;
@@ -131,6 +210,7 @@ beforeAll(async () => {
   await alice.post("/suppressions", { email: `${MARKER}-suppressed@example.com` });
   ids["alice-template"] = (await alice.post("/email/template", { name: `${MARKER} template`, subject: `${MARKER} news`, html: `<p>${MARKER}</p>` })).json.id;
   ids["alice-suppression"] = String((await alice.get("/suppressions")).json.items[0].id);
+  ids["alice-campaign"] = (await alice.post("/campaigns", { name: `${MARKER} campaign`, from: `${MARKER}@example.com`, templateId: ids["alice-template"], listIds: [ids["alice-list"]] })).json.id;
   // Bob is an ordinary user: the owner of his own workspace, not an instance admin.
   bob = new Client(t.app);
   await bob.signup("bob@example.com");
@@ -165,11 +245,14 @@ describe("tenancy", () => {
       const file = (probe.body as { file?: string } | undefined)?.file;
       const reply = file
         ? await bob.request(method, fill(probe.path), { body: file, headers: { "content-type": "text/csv" } })
-        : await bob.request(method, fill(probe.path), { json: probe.body });
+        : await bob.request(method, fill(probe.path), { json: probe.body === undefined ? undefined : JSON.parse(fill(JSON.stringify(probe.body))) });
       const leaked = [MARKER, ids["alice-workspace"]!, "AKIA…0001", ALICE_KEY.secretAccessKey].filter((m) => reply.text.includes(m));
       expect({ route, leaked }).toEqual({ route, leaked: [] });
       expect({ route, status: reply.status < 500 }).toEqual({ route, status: true });
-      if (route.includes(":")) expect({ route, status: reply.status }).toEqual({ route, status: 404 });
+      // A route naming something in AWS (an identity, an SES template, an address) acts with the caller's
+      // keys, and Bob has connected none: he is told to connect them. A route naming a row is not found.
+      if (AWS_NAMED.has(route)) expect({ route, code: reply.json?.code }).toEqual({ route, code: "aws_not_connected" });
+      else if (route.includes(":")) expect({ route, status: reply.status }).toEqual({ route, status: 404 });
     }
     expect(await snapshot(alice)).toEqual(before);
   });
@@ -186,5 +269,9 @@ describe("tenancy", () => {
     expect((await alice.get("/suppressions")).text).toContain(MARKER);
     expect((await alice.get(fill("/email/template/:alice-template"))).text).toContain(MARKER);
     expect((await alice.get(fill("/lists/:alice-list/variables"))).json.variables).toContain("company");
+    expect((await alice.get(fill("/campaigns/:alice-campaign"))).json.name).toContain(MARKER);
+    expect((await alice.get(fill("/campaigns/:alice-campaign/review"))).json.toSend).toBe(1);
+    expect((await alice.get("/settings/aws/identities")).text).toContain(`${MARKER}.example.com`);
+    expect((await alice.get(`/aws/identities/${MARKER}.example.com`)).json.identity).toBe(`${MARKER}.example.com`);
   });
 });

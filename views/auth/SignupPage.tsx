@@ -18,6 +18,8 @@ export function SignupPage({ email, name, error }: { email?: string; name?: stri
           maxlength={256}
           hint="At least 8 characters. A long passphrase is best."
         />
+        {/* Filled with the browser's zone by public/islands/app.js; kept on the account if it has none. */}
+        <input type="hidden" name="timeZone" value="" data-browser-time-zone />
         <Button>Sign up</Button>
       </form>
       <p class="mt-4 text-sm text-slate-600">

@@ -1,19 +1,19 @@
 import type { Auth } from "../../src/features/auth/model";
-import type { AwsStatus, EventsStatus, Identity } from "../../src/features/credentials/model";
+import type { AwsStatus, EventsStatus } from "../../src/features/credentials/model";
 import { SES_REGIONS } from "../../src/aws/regions";
 import { Button } from "../components/Button";
 import { Field } from "../components/Field";
 import { Flash } from "../components/Flash";
 import { Table } from "../components/Table";
-import { AppShell } from "../layouts/AppShell";
-import { accountStatusAdvice, accountStatusWord, dkimWord, identityTypeWord, verificationWord } from "./labels";
-import { Fact, QuotaBar, Section, Status } from "./parts";
+import { AwsPageFrame } from "./AwsTabs";
+import { accountStatusAdvice, accountStatusWord } from "./labels";
+import { Fact, QuotaBar, Section } from "./parts";
 
 /**
  * Where a form's or button's failure is shown. Requests aim their errors here so that a refusal never
  * replaces the panel it came from; on success the route retargets the swap to the whole panel.
  */
-function ErrorSlot({ id }: { id: string }) {
+export function ErrorSlot({ id }: { id: string }) {
   return <div id={id} class="empty:hidden mb-4" aria-live="assertive"></div>;
 }
 
@@ -107,7 +107,7 @@ export function AccountPanel({ status, canManage, error }: { status: AwsStatus; 
         <>
           <dl class="grid gap-4 grid-cols-2 lg:grid-cols-4 text-sm mb-4">
             <Fact label="Access" testid="aws-mode" hint="ProductionAccessEnabled" value={account.productionAccess ? "Production access" : "Sandbox"} />
-            <Fact label="Sending" testid="aws-sending" hint="SendingEnabled" value={account.sendingEnabled ? "Enabled" : "Paused by AWS"} />
+            <Fact label="Sending" testid="aws-sending" hint="SendingEnabled" value={account.sendingEnabled ? "Enabled" : "Paused"} />
             <Fact label="Account status" testid="aws-standing" hint={`EnforcementStatus: ${account.enforcementStatus}`} value={accountStatusWord(account.enforcementStatus).label} />
             <Fact label="Sending limit" testid="aws-rate" hint="MaxSendRate" value={perSecond(account.maxSendRate)} />
           </dl>
@@ -135,15 +135,19 @@ export function AccountPanel({ status, canManage, error }: { status: AwsStatus; 
           {account.productionAccess ? (
             ""
           ) : (
-            <p class="text-sm text-amber-800 bg-amber-50 border border-amber-200 rounded px-3 py-2 mb-4">
-              This account is in the SES sandbox: it can only send to verified addresses. Request production access in the AWS console to send to anyone.
+            <p class="text-sm text-amber-800 bg-amber-50 border border-amber-200 rounded px-3 py-2 mb-4" data-testid="aws-sandbox-notice">
+              This account is in the SES sandbox: it can only send to verified addresses, at most 200 messages a day and 1 per second.{" "}
+              <a href="/settings/aws/account#aws-production-access-section" class="underline font-medium">
+                Request production access
+              </a>{" "}
+              on the Account page to send to anyone.
             </p>
           )}
         </>
       ) : (
         ""
       )}
-      <div class="flex flex-wrap gap-2">
+      <div class="flex flex-wrap items-center gap-2">
         <Button
           kind="secondary"
           type="button"
@@ -169,113 +173,14 @@ export function AccountPanel({ status, canManage, error }: { status: AwsStatus; 
         ) : (
           ""
         )}
+        {account ? (
+          <a href="/settings/aws/account" class="text-sm text-sky-700 underline" data-testid="aws-account-link">
+            Account details, regions and history
+          </a>
+        ) : (
+          ""
+        )}
       </div>
-    </div>
-  );
-}
-
-function DnsRecords({ records }: { records: Identity["dnsRecords"] }) {
-  return (
-    <div class="rounded border border-slate-200 bg-slate-50 p-3 text-xs" data-testid="aws-dns-records">
-      <p class="text-slate-600 mb-2">Publish these DNS records to verify the domain and sign its mail (DKIM):</p>
-      <ul class="divide-y divide-slate-200">
-        {records.map((record) => (
-          <li class="grid gap-1 py-2 sm:grid-cols-[4rem_minmax(0,1fr)_minmax(0,1fr)] sm:gap-3">
-            <span class="font-medium">{record.type}</span>
-            <span class="min-w-0">
-              <span class="text-slate-500 sm:hidden">Name </span>
-              <code class="break-all" safe>
-                {record.name}
-              </code>
-            </span>
-            <span class="min-w-0">
-              <span class="text-slate-500 sm:hidden">Value </span>
-              <code class="break-all" safe>
-                {record.value}
-              </code>
-            </span>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-/**
- * The sending identities. The add form is shown even when the list could not be read: adding an
- * identity is a separate call, and often what the person came to do.
- */
-export function IdentitiesPanel({ identities, error, canManage }: { identities: Identity[] | null; error?: string; canManage: boolean }) {
-  return (
-    <div id="aws-identities" data-testid="aws-identities">
-      {error ? (
-        <div class="mb-4 space-y-2" data-testid="aws-identities-error">
-          <Flash kind="error" message={error} />
-          <Button kind="secondary" type="button" hx-get="/aws/identities" hx-target="#aws-identities" hx-swap="outerHTML" hx-disabled-elt="this">
-            Try again
-          </Button>
-        </div>
-      ) : (
-        ""
-      )}
-      {identities && identities.length === 0 ? <p class="text-sm text-slate-600 mb-4">No identities yet. Add the address or domain you send from.</p> : ""}
-      {identities && identities.length > 0 ? (
-        <div class="mb-4">
-          <Table headers={["Identity", "Type", "Verification", "DKIM"]} testid="aws-identities-table">
-            {identities.map((identity) => (
-              <>
-                <tr class="border-t border-slate-200 align-top">
-                  <td class="px-4 py-2 font-mono break-all" safe>
-                    {identity.name}
-                  </td>
-                  <td class="px-4 py-2" safe>
-                    {identityTypeWord(identity.type)}
-                  </td>
-                  <td class="px-4 py-2">
-                    <Status word={verificationWord(identity.verificationStatus)} value={identity.verificationStatus} api="VerificationStatus" />
-                  </td>
-                  <td class="px-4 py-2">
-                    {identity.dkimStatus ? <Status word={dkimWord(identity.dkimStatus)} value={identity.dkimStatus} api="DKIM status" /> : <span class="text-slate-400">—</span>}
-                  </td>
-                </tr>
-                {identity.dnsRecords.length > 0 ? (
-                  <tr>
-                    <td colspan="4" class="px-4 pb-3">
-                      <DnsRecords records={identity.dnsRecords} />
-                    </td>
-                  </tr>
-                ) : (
-                  ""
-                )}
-              </>
-            ))}
-          </Table>
-        </div>
-      ) : (
-        ""
-      )}
-      {canManage ? (
-        <form
-          hx-post="/aws/identities"
-          hx-target="#aws-identity-errors"
-          hx-swap="innerHTML"
-          hx-disabled-elt="find button"
-          class="flex flex-wrap items-end gap-x-2"
-          data-testid="aws-identity-form"
-        >
-          <div class="w-full">
-            <ErrorSlot id="aws-identity-errors" />
-          </div>
-          <div class="w-full sm:w-72">
-            <Field name="identity" label="Add an address or domain" required hint="SES emails an address a link; a domain needs the DNS records shown." />
-          </div>
-          <div class="mb-4">
-            <Button kind="secondary">Add identity</Button>
-          </div>
-        </form>
-      ) : (
-        ""
-      )}
     </div>
   );
 }
@@ -349,13 +254,7 @@ export function EventsPanel({ events, canManage }: { events: EventsStatus; canMa
 
 export function AwsPage(props: { auth: Auth; status: AwsStatus; events: EventsStatus; policy: string; canManage: boolean; error?: string }) {
   return (
-    <AppShell auth={props.auth} active="settings" title="AWS">
-      <p class="mb-6 text-sm text-slate-600">
-        <a href="/settings" class="underline">
-          Settings
-        </a>{" "}
-        › AWS
-      </p>
+    <AwsPageFrame auth={props.auth} active="connection" title="AWS">
       <Section title="Connection" id="aws-connection">
         <AccountPanel status={props.status} canManage={props.canManage} error={props.error} />
       </Section>
@@ -388,6 +287,6 @@ export function AwsPage(props: { auth: Auth; status: AwsStatus; events: EventsSt
           </Button>
         </div>
       </Section>
-    </AppShell>
+    </AwsPageFrame>
   );
 }

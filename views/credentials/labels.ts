@@ -43,7 +43,7 @@ export const dkimWord = (status: string): StatusWord => DKIM[status] ?? UNKNOWN;
 /** What an account under review or shut down should do next; nothing for a healthy one. */
 export function accountStatusAdvice(status: string): string | null {
   if (status === "PROBATION") {
-    return "AWS has put this account under review, usually for bounce or complaint rates. Check the reputation metrics in the SES console and fix the cause, or AWS may pause sending.";
+    return "AWS has put this account under review, usually for bounce or complaint rates. Check the bounce and complaint rates under Settings → AWS → Reputation and fix the cause, or AWS may pause sending.";
   }
   if (status === "SHUTDOWN") return "AWS has stopped this account from sending. Open the SES console to see why and to ask for a review.";
   return null;

@@ -2,11 +2,12 @@ import type { Children, PropsWithChildren } from "@kitajs/html";
 import type { Auth } from "../../src/features/auth/model";
 import { Page } from "./Page";
 
-export type NavKey = "dashboard" | "campaigns" | "lists" | "templates" | "events" | "settings" | "admin";
+export type NavKey = "dashboard" | "campaigns" | "send" | "lists" | "templates" | "events" | "settings" | "admin";
 
 const NAV: { key: NavKey; label: string; href: string }[] = [
   { key: "dashboard", label: "Dashboard", href: "/dashboard" },
   { key: "campaigns", label: "Campaigns", href: "/campaigns" },
+  { key: "send", label: "Send an email", href: "/send" },
   { key: "lists", label: "Lists", href: "/lists" },
   { key: "templates", label: "Templates", href: "/templates" },
   { key: "events", label: "Events", href: "/events" },
@@ -37,7 +38,8 @@ export function AppShell({ auth, active, title, crumbs, action, children }: Prop
   const items = auth.user.role === "admin" ? [...NAV, { key: "admin" as const, label: "Admin", href: "/admin" }] : NAV;
   return (
     <Page title={title}>
-      <div class="min-h-full md:flex">
+      {/* An account without a zone yet takes the browser's (public/islands/app.js). */}
+      <div class="min-h-full md:flex" data-needs-time-zone={auth.user.timeZone ? undefined : "true"}>
         <aside class="bg-slate-900 text-slate-100 md:flex md:w-56 md:min-h-screen md:shrink-0 md:flex-col" x-data="navMenu" {...{ "x-on:keydown.escape.window": "close" }}>
           <div class="flex items-center justify-between">
             <a href="/dashboard" class="px-5 py-4 text-lg font-semibold tracking-tight">

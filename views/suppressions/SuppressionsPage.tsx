@@ -6,7 +6,7 @@ import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 
 export interface SuppressionsTableProps {
-  items: { id: number; email: string; reason: SuppressionReason; source: string | null; createdAt: Date }[];
+  items: { id: number; email: string; reason: SuppressionReason; source: string | null; eventId: number | null; createdAt: Date }[];
   total: number;
   page: number;
   pageSize: number;
@@ -30,8 +30,15 @@ export function SuppressionsTable(props: SuppressionsTableProps) {
                   <td class="px-4 py-2 font-mono" safe>
                     {s.email}
                   </td>
-                  <td class="px-4 py-2" safe>
-                    {REASON_LABEL[s.reason]}
+                  <td class="px-4 py-2">
+                    {s.eventId ? (
+                      // The event that caused it, in the address's timeline.
+                      <a href={`/events/timeline?${new URLSearchParams({ email: s.email })}#event-${s.eventId}`} class="text-sky-700 underline" data-testid="suppression-cause" safe>
+                        {REASON_LABEL[s.reason]}
+                      </a>
+                    ) : (
+                      <span safe>{REASON_LABEL[s.reason]}</span>
+                    )}
                   </td>
                   <td class="px-4 py-2 text-slate-500" safe>
                     {s.createdAt.toISOString().slice(0, 10)}
@@ -65,11 +72,15 @@ export function SuppressionsPage({ auth, table }: { auth: Auth; table: Suppressi
     <AppShell auth={auth} active="lists" title="Suppression list">
       <p class="mb-4 text-sm text-slate-600 max-w-prose">
         Sesame never sends to these addresses, whatever list they are on. Hard bounces, complaints and unsubscribes land here on their own; you can add
-        addresses by hand or from a CSV.
+        addresses by hand or from a CSV. SES keeps a list of its own for the whole AWS account; see and sync it on the{" "}
+        <a href="/settings/aws/suppressions" class="text-sky-700 underline" data-testid="ses-suppressions-link">
+          SES suppression list
+        </a>{" "}
+        page.
       </p>
       <div class="mb-6 grid gap-6 md:grid-cols-2">
         <form hx-post="/suppressions" hx-target="#suppression-flash" hx-swap="innerHTML" class="flex items-end gap-2">
-          <div class="flex-1">
+          <div class="min-w-0 flex-1">
             <label for="suppress-email" class="block text-sm font-medium text-slate-700 mb-1">
               Suppress an address
             </label>
@@ -78,11 +89,11 @@ export function SuppressionsPage({ auth, table }: { auth: Auth; table: Suppressi
           <Button kind="secondary">Add</Button>
         </form>
         <form hx-post="/suppressions/import" hx-encoding="multipart/form-data" hx-target="#suppression-flash" hx-swap="innerHTML" class="flex items-end gap-2">
-          <div class="flex-1">
+          <div class="min-w-0 flex-1">
             <label for="suppress-file" class="block text-sm font-medium text-slate-700 mb-1">
               Import a CSV of addresses
             </label>
-            <input id="suppress-file" name="file" type="file" accept=".csv,.txt,text/csv" required class="block text-sm" />
+            <input id="suppress-file" name="file" type="file" accept=".csv,.txt,text/csv" required class="block w-full min-w-0 text-sm" />
           </div>
           <Button kind="secondary">Import</Button>
         </form>

@@ -177,6 +177,8 @@ export function ComposerPage({ auth, template, lists, html }: { auth: Auth; temp
               <Button kind="secondary">Send test</Button>
             </form>
             <div id="test-result" class="mt-3" aria-live="polite" data-testid="test-result"></div>
+            {/* Where it is published in SES, and the publish button (views/ses-templates/parts.tsx). */}
+            <div hx-get={`/templates/${template.id}/ses`} hx-trigger="load" hx-swap="outerHTML"></div>
           </section>
         ) : (
           <section class="min-w-0 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">

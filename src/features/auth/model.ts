@@ -54,6 +54,8 @@ export interface PublicUser {
   email: string;
   name: string;
   role: UserRole;
+  /** IANA zone name the person enters and reads schedules in; null until their browser has told us. */
+  timeZone: string | null;
 }
 
 export interface PublicWorkspace {

@@ -14,9 +14,22 @@ export async function findUserByEmail(db: Database, email: string) {
 
 export async function insertUser(
   db: Database,
-  row: { id: string; email: string; name: string; passwordHash: string; role: UserRole; createdAt: Date },
+  row: { id: string; email: string; name: string; passwordHash: string; role: UserRole; timeZone: string | null; createdAt: Date },
 ) {
   await db.orm.insert(db.t.users).values({ ...row, disabled: false, updatedAt: row.createdAt });
+}
+
+/** Sets the user's time zone only if they have none yet: a zone they chose is never overwritten by a browser's. */
+export async function setTimeZoneIfNone(db: Database, userId: string, timeZone: string, now: Date) {
+  const { users } = db.t;
+  await db.orm
+    .update(users)
+    .set({ timeZone, updatedAt: now })
+    .where(and(eq(users.id, userId), isNull(users.timeZone)));
+}
+
+export async function setTimeZone(db: Database, userId: string, timeZone: string, now: Date) {
+  await db.orm.update(db.t.users).set({ timeZone, updatedAt: now }).where(eq(db.t.users.id, userId));
 }
 
 export async function insertSession(
@@ -38,6 +51,7 @@ export async function findLiveSession(db: Database, id: string, now: Date, idleS
       email: users.email,
       name: users.name,
       role: users.role,
+      timeZone: users.timeZone,
       workspaceId: workspaces.id,
       workspaceName: workspaces.name,
       workspaceRole: memberships.role,

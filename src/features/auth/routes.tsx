@@ -1,17 +1,21 @@
 import { Elysia, t } from "elysia";
 import { LoginPage } from "../../../views/auth/LoginPage";
 import { SignupPage } from "../../../views/auth/SignupPage";
+import { Flash } from "../../../views/components/Flash";
 import { AppError } from "../../lib/errors";
+import { zoneOffsetLabel } from "../../lib/zones";
 import type { Context } from "../../web/context";
 import { sessionCookieName } from "../../web/context";
 import { requireAuth } from "../../web/guard";
 import { isHtmx, safeNext, wantsPage } from "../../web/respond";
 import { SESSION_ABSOLUTE_MS } from "./model";
-import { login, logout, signup } from "./service";
+import { changeTimeZone, login, logout, signup } from "./service";
 
 const credentials = {
   email: t.String({ maxLength: 1000 }),
   password: t.String({ maxLength: 100_000 }),
+  // The browser's zone (the forms' hidden field): whatever it holds, it never fails the request.
+  timeZone: t.Optional(t.Unknown()),
 };
 
 export function authRoutes(ctx: Context) {
@@ -96,6 +100,19 @@ export function authRoutes(ctx: Context) {
     })
     .get("/auth/me", ({ auth }) => {
       const a = requireAuth(auth);
-      return { user: { id: a.user.id, email: a.user.email, name: a.user.name, role: a.user.role }, workspace: a.workspace };
-    });
+      return { user: { id: a.user.id, email: a.user.email, name: a.user.name, role: a.user.role, timeZone: a.user.timeZone }, workspace: a.workspace };
+    })
+    .put(
+      "/me/time-zone",
+      async ({ auth, deps, body, request, set }) => {
+        const zone = await changeTimeZone(deps, requireAuth(auth), body.timeZone, { ifNone: body.ifNone === true });
+        if (isHtmx(request) && zone) {
+          return <Flash kind="success" message={`Saved. Schedules are now entered and shown in ${zone} (${zoneOffsetLabel(zone, deps.clock.now())}).`} />;
+        }
+        set.status = 204;
+        return "";
+      },
+      // ifNone: the page's own report of the browser's zone, which must not replace one already chosen.
+      { body: t.Object({ timeZone: t.String(), ifNone: t.Optional(t.Boolean()) }) },
+    );
 }

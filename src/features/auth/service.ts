@@ -1,8 +1,9 @@
 import { serialize, transaction, type Database } from "../../db/client";
 import type { Deps } from "../../deps";
 import { isEmail, normalizeEmail } from "../../lib/email";
-import { Conflict, Invalid, TooManyRequests, Unauthorized } from "../../lib/errors";
+import { BadRequest, Conflict, Invalid, TooManyRequests, Unauthorized } from "../../lib/errors";
 import { newId, newToken, sha256 } from "../../lib/ids";
+import { canonicalTimeZone } from "../../lib/zones";
 import { findHomeMembership, insertMembership, insertWorkspace } from "../workspaces/queries";
 import {
   LOGIN_FAILURE_WINDOW_MS,
@@ -34,6 +35,8 @@ import {
   recentEntries,
   recordEntries,
   revokeSession,
+  setTimeZone,
+  setTimeZoneIfNone,
   touchSession,
 } from "./queries";
 
@@ -41,6 +44,15 @@ export interface SignupInput {
   email: string;
   password: string;
   name?: string;
+  /** The browser's zone, as it reports it; anything that is not a zone is ignored. */
+  timeZone?: unknown;
+}
+
+export interface LoginInput {
+  email: string;
+  password: string;
+  /** The browser's zone: kept when the account has none yet; anything that is not a zone is ignored. */
+  timeZone?: unknown;
 }
 
 export interface LoginResult {
@@ -78,7 +90,7 @@ export async function signup(deps: Deps, input: SignupInput, meta: ClientMeta): 
   if (await findUserByEmail(db, email)) throw new Conflict("An account with this email already exists; log in instead.", "email_taken");
   const passwordHash = await Bun.password.hash(input.password, { algorithm: "argon2id" });
   const now = clock.now();
-  const user: PublicUser = { id: newId("usr"), email, name, role: "user" };
+  const user: PublicUser = { id: newId("usr"), email, name, role: "user", timeZone: browserZone(input.timeZone) };
   const workspace: PublicWorkspace = { id: newId("wsp"), name: `${name || email.split("@")[0]}'s workspace` };
 
   try {
@@ -114,7 +126,7 @@ async function refuseSignupFlood(db: Database, now: Date, ip: string) {
   throw new TooManyRequests(`Too many accounts were created from your address. Try again in ${waitInWords(seconds)}.`, seconds, "too_many_signups");
 }
 
-export async function login(deps: Deps, input: { email: string; password: string }, meta: ClientMeta): Promise<LoginResult> {
+export async function login(deps: Deps, input: LoginInput, meta: ClientMeta): Promise<LoginResult> {
   const email = normalizeEmail(input.email);
   if (input.password.length > PASSWORD_MAX) {
     throw new Invalid(`The password must be at most ${PASSWORD_MAX} characters long.`, "password_too_long", "password");
@@ -127,9 +139,15 @@ export async function login(deps: Deps, input: { email: string; password: string
 
   const home = await findHomeMembership(deps.db, user.id);
   if (!home) throw new Unauthorized("This account does not belong to any workspace; ask an administrator.", "no_workspace");
+  let timeZone = user.timeZone;
+  const offered = timeZone ? null : browserZone(input.timeZone);
+  if (offered) {
+    await setTimeZoneIfNone(deps.db, user.id, offered, deps.clock.now());
+    timeZone = offered;
+  }
   const token = await startSession(deps, user.id, home.workspaceId, meta);
   return {
-    user: { id: user.id, email: user.email, name: user.name, role: user.role },
+    user: { id: user.id, email: user.email, name: user.name, role: user.role, timeZone },
     workspace: { id: home.workspaceId, name: home.workspaceName },
     token,
   };
@@ -217,7 +235,7 @@ export async function authenticate(deps: Deps, token: string): Promise<Auth | nu
   if (!row) return null;
   if (now.getTime() - row.lastSeenAt.getTime() > SESSION_TOUCH_MS) await touchSession(deps.db, id, now);
   return {
-    user: { id: row.userId, email: row.email, name: row.name, role: row.role },
+    user: { id: row.userId, email: row.email, name: row.name, role: row.role, timeZone: row.timeZone },
     workspace: { id: row.workspaceId, name: row.workspaceName },
     workspaceRole: row.workspaceRole,
     session: { id, awsCredentials: row.awsCredentials },
@@ -231,4 +249,31 @@ export async function pruneAuth(deps: Deps): Promise<void> {
     now,
     idleBefore: new Date(now.getTime() - SESSION_IDLE_MS),
   });
+}
+
+/** A zone a browser reported, as Sesame keeps it, or null: a browser's odd answer is never an error. */
+function browserZone(value: unknown): string | null {
+  return typeof value === "string" ? canonicalTimeZone(value) : null;
+}
+
+/** The zone the caller enters and reads times in: theirs, or UTC until their browser has told us. */
+export function userTimeZone(auth: Auth): string {
+  return auth.user.timeZone ?? "UTC";
+}
+
+/**
+ * Sets the caller's time zone. A browser reporting its own zone (`ifNone`) fills it only while the
+ * account has none and is ignored when it names no zone; a person choosing one is refused a name
+ * that is not a zone.
+ */
+export async function changeTimeZone(deps: Deps, auth: Auth, value: string, options: { ifNone?: boolean } = {}): Promise<string | null> {
+  const zone = canonicalTimeZone(value);
+  if (options.ifNone) {
+    if (!zone || auth.user.timeZone) return auth.user.timeZone;
+    await setTimeZoneIfNone(deps.db, auth.user.id, zone, deps.clock.now());
+    return zone;
+  }
+  if (!zone) throw new BadRequest("Choose a time zone from the list, such as Europe/Paris.", "invalid_time_zone");
+  await setTimeZone(deps.db, auth.user.id, zone, deps.clock.now());
+  return zone;
 }

@@ -10,6 +10,7 @@ export interface ContactView {
 /** A suppression makes a contact unmailable; this is the status a contact shows for it. */
 export const STATUS_FOR_SUPPRESSION = {
   hard_bounce: "bounced",
+  soft_bounce: "bounced",
   complaint: "complained",
   unsubscribe: "unsubscribed",
   manual: "unsubscribed",

@@ -1,5 +1,6 @@
 import { isSesRegion } from "../../aws/regions";
-import type { AccountStatus, Identity } from "../../aws/ses";
+import type { Identity } from "../../aws/identities";
+import type { AccountStatus } from "../../aws/ses";
 import type { SubscriptionState } from "../../aws/sns";
 import { Invalid } from "../../lib/errors";
 
@@ -52,12 +53,14 @@ export function checkConnectInput(input: ConnectInput): ConnectInput {
   return { accessKeyId, secretAccessKey, region: input.region, save: input.save };
 }
 
+/** A lower-case domain name of two labels or more: an identity's, or a custom MAIL FROM domain. */
+export const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 /** SES identities are an email address or a domain name. */
 export function checkIdentityName(raw: string): string {
   const name = raw.trim().toLowerCase();
-  const domain = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
   const at = name.lastIndexOf("@");
-  if (at > 0 ? domain.test(name.slice(at + 1)) && !/\s/.test(name) : domain.test(name)) return name;
+  if (at > 0 ? DOMAIN_NAME.test(name.slice(at + 1)) && !/\s/.test(name) : DOMAIN_NAME.test(name)) return name;
   throw new Invalid("Enter an email address (you@example.com) or a domain (example.com).", "invalid_identity", "identity");
 }
 
@@ -99,15 +102,46 @@ export const IAM_POLICY = JSON.stringify(
   {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "SesameSend", Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail", "ses:SendBulkEmail"], Resource: "*" },
+      { Sid: "SesameSend", Effect: "Allow", Action: ["ses:SendEmail", "ses:SendBulkEmail"], Resource: "*" },
       {
-        Sid: "SesameAccountAndIdentities",
+        Sid: "SesameAccount",
         Effect: "Allow",
-        Action: ["ses:GetAccount", "ses:ListEmailIdentities", "ses:GetEmailIdentity", "ses:CreateEmailIdentity"],
+        Action: ["ses:GetAccount", "ses:PutAccountDetails", "ses:PutAccountSendingAttributes", "ses:PutAccountSuppressionAttributes"],
         Resource: "*",
       },
       {
-        Sid: "SesameEventPipeline",
+        Sid: "SesameIdentities",
+        Effect: "Allow",
+        Action: [
+          "ses:ListEmailIdentities",
+          "ses:GetEmailIdentity",
+          "ses:CreateEmailIdentity",
+          "ses:DeleteEmailIdentity",
+          "ses:PutEmailIdentityMailFromAttributes",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "SesameSuppressionList",
+        Effect: "Allow",
+        Action: ["ses:ListSuppressedDestinations", "ses:GetSuppressedDestination", "ses:PutSuppressedDestination", "ses:DeleteSuppressedDestination"],
+        Resource: "*",
+      },
+      {
+        Sid: "SesameTemplates",
+        Effect: "Allow",
+        Action: [
+          "ses:ListEmailTemplates",
+          "ses:GetEmailTemplate",
+          "ses:CreateEmailTemplate",
+          "ses:UpdateEmailTemplate",
+          "ses:DeleteEmailTemplate",
+          "ses:TestRenderEmailTemplate",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "SesameConfigurationSet",
         Effect: "Allow",
         Action: [
           "ses:CreateConfigurationSet",
@@ -115,9 +149,12 @@ export const IAM_POLICY = JSON.stringify(
           "ses:CreateConfigurationSetEventDestination",
           "ses:UpdateConfigurationSetEventDestination",
           "ses:GetConfigurationSetEventDestinations",
+          "ses:PutConfigurationSetSendingOptions",
+          "ses:PutConfigurationSetReputationOptions",
         ],
         Resource: "*",
       },
+      { Sid: "SesameDeliverability", Effect: "Allow", Action: ["ses:BatchGetMetricData", "ses:ListRecommendations", "ses:PutAccountVdmAttributes"], Resource: "*" },
       { Sid: "SesameTopic", Effect: "Allow", Action: ["sns:CreateTopic"], Resource: "arn:aws:sns:*:*:sesame-*" },
       { Sid: "SesameSubscription", Effect: "Allow", Action: ["sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:GetTopicAttributes"], Resource: "*" },
     ],

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client";
 
 export async function findSavedCredentials(db: Database, workspaceId: string) {
@@ -48,4 +48,14 @@ export async function updateWorkspaceEvents(
   values: { configurationSet: string; eventTopicArn: string; eventSubscriptionArn: string | null; eventSubscriptionStatus: string },
 ) {
   await db.orm.update(db.t.workspaces).set(values).where(eq(db.t.workspaces.id, workspaceId));
+}
+
+/** A session's sealed AWS keys while it is live (not revoked, not expired) and belongs to `workspaceId`. */
+export async function findLiveSessionKeys(db: Database, sessionId: string, workspaceId: string, now: Date) {
+  const { sessions } = db.t;
+  const [row] = await db.orm
+    .select({ awsCredentials: sessions.awsCredentials })
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.workspaceId, workspaceId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+  return row ?? null;
 }

@@ -1,31 +1,21 @@
 import { Elysia, t } from "elysia";
-import { AccountPanel, AwsPage, EventsPanel, IdentitiesPanel } from "../../../views/credentials/AwsPage";
+import { AccountPanel, AwsPage, EventsPanel } from "../../../views/credentials/AwsPage";
 import { SettingsPage } from "../../../views/settings/SettingsPage";
 import { AppError } from "../../lib/errors";
+import { commonTimeZones } from "../../lib/zones";
 import type { Context } from "../../web/context";
 import { requireAuth } from "../../web/guard";
-import { isHtmx } from "../../web/respond";
+import { checkbox, ticked } from "../../web/forms";
+import { isHtmx, swapPanel } from "../../web/respond";
 import { hasWorkspaceRole } from "../auth/model";
 import { IAM_POLICY } from "./model";
-import { addAwsIdentity, awsIdentities, awsStatus, connectAws, disconnectAws, eventsStatus, setupEvents } from "./service";
+import { awsStatus, connectAws, disconnectAws, eventsStatus, setupEvents } from "./service";
 
-/** htmx forms send "true"/"on" for a ticked box and nothing for an unticked one; JSON sends a boolean. */
-const checkbox = t.Optional(t.Union([t.Boolean(), t.String()]));
-const ticked = (value: boolean | string | undefined) => value === true || value === "true" || value === "on";
-
-/**
- * The AWS page's forms aim their swaps at an error slot, so a refusal (mapped to a flash in one
- * place) never replaces the panel it came from; a success swaps the whole panel instead.
- */
-function swapPanel(set: { headers: Record<string, unknown> }, id: string) {
-  set.headers["hx-retarget"] = `#${id}`;
-  set.headers["hx-reswap"] = "outerHTML";
-}
 
 export function credentialsRoutes(ctx: Context) {
   return new Elysia()
     .use(ctx)
-    .get("/settings", ({ auth }) => <SettingsPage auth={requireAuth(auth)} />)
+    .get("/settings", ({ auth, deps }) => <SettingsPage auth={requireAuth(auth)} zones={commonTimeZones()} now={deps.clock.now()} />)
     .get("/settings/aws", async ({ auth, deps }) => {
       const a = requireAuth(auth);
       const canManage = hasWorkspaceRole(a.workspaceRole, "admin");
@@ -69,36 +59,6 @@ export function credentialsRoutes(ctx: Context) {
       set.status = 204;
       return "";
     })
-    .get("/aws/identities", async ({ auth, deps, request }) => {
-      const a = requireAuth(auth);
-      const canManage = hasWorkspaceRole(a.workspaceRole, "admin");
-      if (!isHtmx(request)) return { items: await awsIdentities(deps, a) };
-      try {
-        return <IdentitiesPanel identities={await awsIdentities(deps, a)} canManage={canManage} />;
-      } catch (err) {
-        if (err instanceof AppError) return <IdentitiesPanel identities={null} error={err.message} canManage={canManage} />;
-        throw err;
-      }
-    })
-    .post(
-      "/aws/identities",
-      async ({ auth, deps, body, request, set }) => {
-        const a = requireAuth(auth);
-        const identity = await addAwsIdentity(deps, a, body.identity);
-        if (isHtmx(request)) {
-          swapPanel(set, "aws-identities");
-          try {
-            return <IdentitiesPanel identities={await awsIdentities(deps, a)} canManage />;
-          } catch (err) {
-            if (err instanceof AppError) return <IdentitiesPanel identities={[identity]} error={err.message} canManage />;
-            throw err;
-          }
-        }
-        set.status = 201;
-        return identity;
-      },
-      { body: t.Object({ identity: t.String({ maxLength: 320 }) }) },
-    )
     .get("/aws/events", async ({ auth, deps, request }) => {
       const a = requireAuth(auth);
       const events = await eventsStatus(deps, a);

@@ -1,13 +1,15 @@
-import { createIdentity, ensureEventDestination, getAccount, listIdentities, type AwsKeys, type Identity } from "../../aws/ses";
+import { ensureEventDestination, getAccount, type AccountStatus, type AwsKeys } from "../../aws/ses";
 import { ensureTopic, requireTopic, subscribeHttps, subscriptionState } from "../../aws/sns";
 import { AwsFailure } from "../../aws/errors";
+import { isSesRegion } from "../../aws/regions";
 import { open, seal, VaultError } from "../../aws/vault";
 import type { Deps } from "../../deps";
-import { Forbidden, Invalid } from "../../lib/errors";
+import { Conflict, Forbidden, Invalid } from "../../lib/errors";
+import { findCampaignsStillSendingFromSession } from "../aws-account/queries";
 import { hasWorkspaceRole, type Auth } from "../auth/model";
+import { findCampaignsStillSending } from "../identities/queries";
 import {
   checkConnectInput,
-  checkIdentityName,
   configurationSetName,
   maskAccessKeyId,
   publicUrlProblem,
@@ -17,6 +19,7 @@ import {
 } from "./model";
 import {
   deleteSavedCredentials,
+  findLiveSessionKeys,
   findSavedCredentials,
   findWorkspaceEvents,
   setSessionCredentials,
@@ -43,7 +46,7 @@ const sessionOwner = (auth: Auth) => `session:${auth.workspace.id}:${auth.sessio
  * Runs AWS calls for a person. When one fails they see only the sentence; the log keeps what AWS or
  * the SDK actually said, which is what an operator needs to tell a proxy's error page from a policy gap.
  */
-async function withAws<T>(deps: Deps, auth: Auth, run: () => Promise<T>): Promise<T> {
+export async function withAws<T>(deps: Deps, auth: Auth, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
@@ -54,7 +57,7 @@ async function withAws<T>(deps: Deps, auth: Auth, run: () => Promise<T>): Promis
   }
 }
 
-function requireWorkspaceAdmin(auth: Auth, what: string) {
+export function requireWorkspaceAdmin(auth: Auth, what: string) {
   if (!hasWorkspaceRole(auth.workspaceRole, "admin")) throw new Forbidden(`Only a workspace admin or owner can ${what}.`);
 }
 
@@ -122,10 +125,82 @@ export async function savedKeys(deps: Deps, workspaceId: string): Promise<Active
   return { keys, saved: true };
 }
 
-async function requireKeys(deps: Deps, auth: Auth): Promise<ActiveKeys> {
+/**
+ * The keys a background send uses: the workspace's saved keys, else the session-only keys of the
+ * session that launched it, for as long as that session lives (they go at logout or expiry, and so
+ * does the campaign's ability to send).
+ */
+export async function sendingKeys(deps: Deps, workspaceId: string, sessionId: string | null): Promise<ActiveKeys | null> {
+  const saved = await savedKeys(deps, workspaceId);
+  if (saved || !sessionId) return saved;
+  const session = await findLiveSessionKeys(deps.db, sessionId, workspaceId, deps.clock.now());
+  if (!session?.awsCredentials) return null;
+  const record = JSON.parse(session.awsCredentials) as SessionKeysRecord;
+  try {
+    const { plaintext } = open(deps.config, record, `session:${workspaceId}:${sessionId}`);
+    return { keys: { ...(JSON.parse(plaintext) as Omit<AwsKeys, "region">), region: record.region }, saved: false };
+  } catch (err) {
+    if (!(err instanceof VaultError)) throw err;
+    return null;
+  }
+}
+
+export async function requireKeys(deps: Deps, auth: Auth): Promise<ActiveKeys> {
   const active = await activeKeys(deps, auth);
   if (!active) throw new Invalid("Connect your AWS keys first (Settings → AWS).", "aws_not_connected");
   return active;
+}
+
+/**
+ * Moves the keys in use to another SES region: the workspace's saved keys (a workspace admin only),
+ * or this session's own keys. Nothing changes until AWS has answered GetAccount in that region, so an
+ * opt-in region the account has not enabled is refused instead of leaving keys that work nowhere.
+ *
+ * Campaigns still to send with these keys would send their next messages from the new region, where
+ * their From identity and the configuration set usually do not exist: without `force` the switch is
+ * refused, naming them. Saved keys send every campaign of the workspace; session-only keys send only
+ * the campaigns launched from this session, and only while the workspace has no saved keys (see
+ * sendingKeys), so a member moving their own keys is held back by nothing else.
+ */
+export async function switchKeysRegion(deps: Deps, auth: Auth, region: string, options: { force?: boolean } = {}): Promise<ActiveKeys & { account: AccountStatus }> {
+  if (!isSesRegion(region)) throw new Invalid("Choose one of the regions where SES runs.", "invalid_region", "region");
+  const active = await requireKeys(deps, auth);
+  if (active.saved) requireWorkspaceAdmin(auth, "change the region of the workspace's saved AWS keys");
+  if (!options.force) {
+    const affected = active.saved
+      ? await findCampaignsStillSending(deps.db, auth.workspace.id)
+      : (await findSavedCredentials(deps.db, auth.workspace.id))
+        ? []
+        : await findCampaignsStillSendingFromSession(deps.db, auth.workspace.id, auth.session.id);
+    if (affected.length) {
+      const one = affected.length === 1;
+      const names = affected.slice(0, 3).map((c) => `"${c.name}"`).join(", ");
+      const more = affected.length > 3 ? ` and ${affected.length - 3} more` : "";
+      throw new Conflict(
+        `${one ? "The campaign" : "The campaigns"} ${names}${more} still ${one ? "sends" : "send"} with these keys (scheduled, sending or paused). Moved to ${region}, ${one ? "its" : "their"} next messages go out from there, where ${one ? "its" : "their"} From identity and the configuration set usually do not exist yet, so they fail or pause. Let ${one ? "it" : "them"} finish or cancel ${one ? "it" : "them"} first, or switch anyway.`,
+        "campaigns_still_sending",
+      );
+    }
+  }
+  const keys: AwsKeys = { ...active.keys, region };
+  const account = await withAws(deps, auth, () => getAccount(deps.config, keys));
+  if (active.saved) {
+    const row = await findSavedCredentials(deps.db, auth.workspace.id);
+    if (!row) throw new Invalid("The workspace's saved AWS keys were removed meanwhile. Connect keys again.", "aws_not_connected");
+    await upsertSavedCredentials(deps.db, {
+      workspaceId: auth.workspace.id,
+      accessKeyIdMasked: row.accessKeyIdMasked,
+      region,
+      sealed: row.sealed,
+      keyId: row.keyId,
+      now: deps.clock.now(),
+    });
+  } else {
+    // The sealed secret is bound to the session, not to the region: only the region beside it changes.
+    const record = JSON.parse(auth.session.awsCredentials!) as SessionKeysRecord;
+    await setSessionCredentials(deps.db, auth.session.id, JSON.stringify({ ...record, region } satisfies SessionKeysRecord));
+  }
+  return { keys, saved: active.saved, account };
 }
 
 export async function awsStatus(deps: Deps, auth: Auth): Promise<AwsStatus> {
@@ -147,18 +222,6 @@ export async function disconnectAws(deps: Deps, auth: Auth): Promise<void> {
   if (saved && !admin && !auth.session.awsCredentials) requireWorkspaceAdmin(auth, "remove the workspace's saved AWS keys");
   await setSessionCredentials(deps.db, auth.session.id, null);
   if (saved && admin) await deleteSavedCredentials(deps.db, auth.workspace.id);
-}
-
-export async function awsIdentities(deps: Deps, auth: Auth): Promise<Identity[]> {
-  const { keys } = await requireKeys(deps, auth);
-  return withAws(deps, auth, () => listIdentities(deps.config, keys));
-}
-
-export async function addAwsIdentity(deps: Deps, auth: Auth, name: string): Promise<Identity> {
-  requireWorkspaceAdmin(auth, "add a sending identity");
-  const identity = checkIdentityName(name);
-  const { keys } = await requireKeys(deps, auth);
-  return withAws(deps, auth, () => createIdentity(deps.config, keys, identity));
 }
 
 function notificationEndpoint(deps: Deps): string {

@@ -76,8 +76,12 @@ function uploadRun(request: Request, path: string) {
     if (settled) return;
     settled = true;
     for (const s of streams) s.destroy();
-    out?.destroy();
-    rejectWith(err);
+    // The file is opened asynchronously: rejecting (and so deleting it) before the stream has closed
+    // could delete it before it exists, and the open would then leave a stray partial file behind.
+    const file = out;
+    if (!file || file.closed) return rejectWith(err);
+    file.once("close", () => rejectWith(err));
+    file.destroy();
   };
   source.on("error", () => fail(new UploadAborted()));
   request.signal?.addEventListener("abort", () => fail(new UploadAborted()), { once: true });

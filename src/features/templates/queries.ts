@@ -29,3 +29,23 @@ export async function deleteTemplateRow(db: Database, workspaceId: string, id: s
   const deleted = await db.orm.delete(templates).where(and(eq(templates.workspaceId, workspaceId), eq(templates.id, id))).returning({ id: templates.id });
   return deleted.length > 0;
 }
+
+/** Records where the template was published in SES ("region/name") and when; null forgets it. */
+export async function setTemplateSesLink(db: Database, workspaceId: string, id: string, link: string | null, at: Date | null) {
+  const { templates } = db.t;
+  const updated = await db.orm
+    .update(templates)
+    .set({ sesTemplateName: link, sesPublishedAt: at })
+    .where(and(eq(templates.workspaceId, workspaceId), eq(templates.id, id)))
+    .returning({ id: templates.id });
+  return updated.length > 0;
+}
+
+/** Forgets every template's link to one SES template: it was deleted, or another template now publishes to it. */
+export async function clearTemplateSesLinks(db: Database, workspaceId: string, link: string) {
+  const { templates } = db.t;
+  await db.orm
+    .update(templates)
+    .set({ sesTemplateName: null, sesPublishedAt: null })
+    .where(and(eq(templates.workspaceId, workspaceId), eq(templates.sesTemplateName, link)));
+}

@@ -43,20 +43,36 @@ function escapeHtml(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
-function fill(template: string, values: Record<string, string>, missing: Set<string>, escape: (v: string) => string): string {
-  return template.replace(VARIABLE, (_, rawName: string, fallback: string | undefined) => {
-    const name = rawName.toLowerCase();
-    // Own string values only: {{constructor}} must not find Object.prototype's.
-    const value = Object.hasOwn(values, name) && typeof values[name] === "string" ? values[name] : undefined;
-    if (value !== undefined && value !== "") return escape(value);
-    if (fallback !== undefined) return escape(fallback.trim());
-    missing.add(name);
-    return "";
-  });
+/** Fills every {{variable}} of `template` with what `substitute` gives for its name and fallback. */
+function fill(template: string, substitute: (name: string, fallback: string | undefined) => string): string {
+  return template.replace(VARIABLE, (_, rawName: string, fallback: string | undefined) => substitute(rawName.toLowerCase(), fallback));
 }
+
+/** A variable's value for one recipient (unescaped): its own, else the fallback, else empty and noted in `missing`. */
+function valueOf(values: Record<string, string>, name: string, fallback: string | undefined, missing: Set<string>): string {
+  // Own string values only: {{constructor}} must not find Object.prototype's.
+  const value = Object.hasOwn(values, name) && typeof values[name] === "string" ? values[name] : undefined;
+  if (value !== undefined && value !== "") return value;
+  if (fallback !== undefined) return fallback.trim();
+  missing.add(name);
+  return "";
+}
+
+/** The last few conversions: a campaign renders the same template for every recipient, and html-to-text costs about a millisecond. */
+const textCache = new Map<string, string>();
+const TEXT_CACHE_SIZE = 16;
 
 /** Plain text from HTML, with links as "text [url]", for templates whose text part is left empty. */
 export function textFromHtml(html: string): string {
+  const cached = textCache.get(html);
+  if (cached !== undefined) return cached;
+  const text = convertToText(html);
+  if (textCache.size >= TEXT_CACHE_SIZE) textCache.delete(textCache.keys().next().value!);
+  textCache.set(html, text);
+  return text;
+}
+
+function convertToText(html: string): string {
   return htmlToText(html, {
     wordwrap: 78,
     selectors: [
@@ -81,24 +97,98 @@ function layout(body: string): string {
  * A variable can fill a link or an image address ({{website}}): whatever a contact's value is, an
  * address that is not http(s), mailto or tel becomes "#", so a CSV cell cannot plant javascript:.
  */
-function safeUrls(html: string): string {
+function safeUrls(html: string, keep: (url: string) => boolean = () => false): string {
   return html.replace(/(\s(?:href|src)=")([^"]*)"/gi, (whole, start: string, url: string) =>
-    /^(https?:\/\/|mailto:|tel:|#)/i.test(url.replace(/&amp;/g, "&").trim()) ? whole : `${start}#"`,
+    keep(url) || /^(https?:\/\/|mailto:|tel:|#)/i.test(url.replace(/&amp;/g, "&").trim()) ? whole : `${start}#"`,
   );
 }
 
-export function renderMessage(input: RenderInput): RenderedMessage {
-  const missing = new Set<string>();
-  const values = { ...input.values, unsubscribe_url: input.unsubscribeUrl };
+type Part = "html" | "text" | "subject";
+
+/**
+ * Builds a message from its parts the one way every path shares: the unsubscribe footer when the
+ * template has no {{unsubscribe_url}}, the layout, safe link addresses, a text part, a one-line subject.
+ */
+function assemble(input: Pick<RenderInput, "subject" | "html" | "text">, substitute: (part: Part) => (name: string, fallback: string | undefined) => string, keepUrl?: (url: string) => boolean) {
   const usesUnsubscribe = templateVariables(input.html).includes("unsubscribe_url");
   // Every mail carries a way out: a template without {{unsubscribe_url}} gets a footer with it.
   const htmlSource = usesUnsubscribe
     ? input.html
     : `${input.html}<p style="${FOOTER_STYLE}">Don't want these emails? <a href="{{unsubscribe_url}}" style="color:#64748b;">Unsubscribe</a>.</p>`;
-  const html = layout(safeUrls(fill(htmlSource, values, missing, escapeHtml)));
+  const html = layout(safeUrls(fill(htmlSource, substitute("html")), keepUrl));
   const textSource = input.text?.trim() ? input.text : textFromHtml(input.html);
   const textWithFooter = templateVariables(textSource).includes("unsubscribe_url") ? textSource : `${textSource}\n\n--\nUnsubscribe: {{unsubscribe_url}}`;
-  const text = fill(textWithFooter, values, missing, (v) => v);
-  const subject = fill(input.subject, values, missing, (v) => v).replace(/[\r\n]+/g, " ").trim();
-  return { subject, html, text, missing: [...missing] };
+  const text = fill(textWithFooter, substitute("text"));
+  const subject = fill(input.subject, substitute("subject")).replace(/[\r\n]+/g, " ").trim();
+  return { subject, html, text };
+}
+
+export function renderMessage(input: RenderInput): RenderedMessage {
+  const missing = new Set<string>();
+  const values = { ...input.values, unsubscribe_url: input.unsubscribeUrl };
+  const message = assemble(input, (part) => (name, fallback) => {
+    const value = valueOf(values, name, fallback, missing);
+    return part === "html" ? escapeHtml(value) : value;
+  });
+  return { ...message, missing: [...missing] };
+}
+
+/**
+ * The same message as `renderMessage` gives, as one template for SES's SendBulkEmail: each variable
+ * becomes a raw {{{slot}}} that `bulkValues` fills per recipient, escaped the way `renderMessage`
+ * escapes it. Null when SES could not produce the very same mail: a link whose whole address is a
+ * variable (checked per recipient in the one-by-one path), or braces SES would read as its own.
+ */
+export interface BulkMessage {
+  subject: string;
+  html: string;
+  text: string;
+  slots: { key: string; part: Part; name: string; fallback: string | undefined }[];
+  /** The slot of the unsubscribe link in the HTML part. */
+  unsubscribeSlot: string | null;
+}
+
+export function renderBulkTemplate(input: Pick<RenderInput, "subject" | "html" | "text">): BulkMessage | null {
+  const slots: BulkMessage["slots"] = [];
+  const byUse = new Map<string, string>();
+  let variableAddress = false;
+  const message = assemble(
+    input,
+    (part) => (name, fallback) => {
+      const use = `${part}\u0000${name}\u0000${fallback ?? "\u0001"}`;
+      let key = byUse.get(use);
+      if (!key) {
+        key = `v${slots.length}`;
+        byUse.set(use, key);
+        slots.push({ key, part, name, fallback });
+      }
+      return `{{{${key}}}}`;
+    },
+    (url) => {
+      if (!url.startsWith("{{{")) return false;
+      if (/^\{\{\{v\d+\}\}\}$/.test(url) && slots.find((s) => `{{{${s.key}}}}` === url)?.name === "unsubscribe_url") return true;
+      // An address that starts with a variable is checked against each recipient's value; SES cannot.
+      variableAddress = true;
+      return false;
+    },
+  );
+  if (variableAddress) return null;
+  const unsubscribeSlot = slots.find((s) => s.part === "html" && s.name === "unsubscribe_url")?.key ?? null;
+  for (const part of [message.subject, message.html, message.text]) {
+    const rest = part.replace(/\{\{\{v\d+\}\}\}/g, "");
+    if (rest.includes("{{") || rest.includes("}}") || /\\\{\{\{v\d+/.test(part)) return null;
+  }
+  return { ...message, slots, unsubscribeSlot };
+}
+
+/** One recipient's values for a bulk template's slots, and the variables it has no value for. */
+export function bulkValues(template: BulkMessage, values: Record<string, string>, unsubscribeUrl: string): { data: Record<string, string>; missing: string[] } {
+  const missing = new Set<string>();
+  const all = { ...values, unsubscribe_url: unsubscribeUrl };
+  const data: Record<string, string> = {};
+  for (const slot of template.slots) {
+    const value = valueOf(all, slot.name, slot.fallback, missing);
+    data[slot.key] = slot.part === "html" ? escapeHtml(value) : slot.part === "subject" ? value.replace(/[\r\n]+/g, " ") : value;
+  }
+  return { data, missing: [...missing] };
 }

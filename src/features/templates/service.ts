@@ -1,6 +1,6 @@
 import { sendEmail } from "../../aws/ses";
 import type { Deps, Scope } from "../../deps";
-import { isEmail } from "../../lib/email";
+import { isEmail, parseSender } from "../../lib/email";
 import { Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { Auth } from "../auth/model";
@@ -12,7 +12,7 @@ import { testUnsubscribeUrl } from "../unsubscribe/service";
 import { HTML_MAX_BYTES, SAMPLE_VALUES, SUBJECT_MAX, TEMPLATE_NAME_MAX, TEST_SUBJECT_PREFIX, type SavedTemplate, type TemplateInput, type TemplateView, type TemplateWarning } from "./model";
 import { renderMessage, templateVariables, variablesWithoutFallback, type RenderedMessage } from "./render";
 import { relativeLinks, sanitizeTemplateHtml } from "./sanitize";
-import { deleteTemplateRow, findTemplate, insertTemplate, listTemplateRows, updateTemplateRow } from "./queries";
+import { clearTemplateSesLinks, deleteTemplateRow, findTemplate, insertTemplate, listTemplateRows, setTemplateSesLink, updateTemplateRow } from "./queries";
 
 /** Cleans and checks what a user wrote; each problem names its field. */
 function checkTemplate(input: TemplateInput): { name: string; subject: string; html: string; text: string | null; variables: string[] } {
@@ -36,7 +36,7 @@ function checkTemplate(input: TemplateInput): { name: string; subject: string; h
   return { name, subject, html, text, variables: templateVariables(subject, html, text) };
 }
 
-function view(row: NonNullable<Awaited<ReturnType<typeof findTemplate>>>): TemplateView {
+function view(row: Omit<NonNullable<Awaited<ReturnType<typeof findTemplate>>>, "sesTemplateName" | "sesPublishedAt">): TemplateView {
   return { id: row.id, name: row.name, subject: row.subject, html: row.html, text: row.text, variables: row.variables, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
@@ -110,6 +110,31 @@ export async function duplicateTemplate(deps: Deps, scope: Scope, id: string): P
   return insertNew(deps, scope, { name: `Copy of ${source.name}`.slice(0, TEMPLATE_NAME_MAX), subject: source.subject, html: source.html, text: source.text });
 }
 
+/** Where the template was last published to SES ("region/name", see ses-templates/model.ts) and when. */
+export async function templateSesLink(deps: Deps, scope: Scope, id: string): Promise<{ link: string; publishedAt: Date } | null> {
+  const row = await findTemplate(deps.db, scope.workspaceId, id);
+  if (!row) throw new NotFound("There is no such template.");
+  return row.sesTemplateName && row.sesPublishedAt ? { link: row.sesTemplateName, publishedAt: row.sesPublishedAt } : null;
+}
+
+/** Marks the template as the one published to `link`; any other template linked there is unlinked. */
+export async function recordSesPublication(deps: Deps, scope: Scope, id: string, link: string, at: Date): Promise<void> {
+  await clearTemplateSesLinks(deps.db, scope.workspaceId, link);
+  if (!(await setTemplateSesLink(deps.db, scope.workspaceId, id, link, at))) throw new NotFound("There is no such template.");
+}
+
+/** The SES template at `link` is gone: no template is published there any more. */
+export async function forgetSesPublications(deps: Deps, scope: Scope, link: string): Promise<void> {
+  await clearTemplateSesLinks(deps.db, scope.workspaceId, link);
+}
+
+/** A new template from one imported from SES, checked like any other and linked to where it came from. */
+export async function importTemplate(deps: Deps, scope: Scope, input: TemplateInput, link: string): Promise<TemplateView> {
+  const template = await insertNew(deps, scope, input);
+  await recordSesPublication(deps, scope, template.id, link, deps.clock.now());
+  return template;
+}
+
 export interface RenderChoice {
   /** Values given directly: alone, or as overrides of the contact's. */
   variables?: Record<string, string>;
@@ -140,10 +165,9 @@ export async function renderTemplate(deps: Deps, scope: Scope, id: string, choic
 
 /** "Name <address>" or an address; the address part must be one. */
 function checkFrom(from: string): string {
-  const value = from.trim();
-  const address = /<([^<>]+)>\s*$/.exec(value)?.[1] ?? value;
-  if (!isEmail(address.toLowerCase()) || /[\r\n]/.test(value)) throw new Invalid("Enter the sender as an address or as Name <address>.", "invalid_from", "from");
-  return value;
+  const sender = parseSender(from);
+  if (!sender) throw new Invalid("Enter the sender as an address or as Name <address>.", "invalid_from", "from");
+  return sender.value;
 }
 
 /**

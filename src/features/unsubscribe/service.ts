@@ -22,8 +22,16 @@ interface UnsubscribeClaims {
   t?: 1;
 }
 
+/** Derived once per configuration: HKDF on every link would cost more than signing it. */
+const derived = new WeakMap<Config, Buffer[]>();
+
 function keys(config: Config): Buffer[] {
-  return [config.appSecret, config.appSecretPrevious].filter((s): s is Buffer => s !== null).map((s) => deriveKey(s, "unsubscribe-links").key);
+  let found = derived.get(config);
+  if (!found) {
+    found = [config.appSecret, config.appSecretPrevious].filter((s): s is Buffer => s !== null).map((s) => deriveKey(s, "unsubscribe-links").key);
+    derived.set(config, found);
+  }
+  return found;
 }
 
 /** The signed per-recipient unsubscribe link that goes into every mail (and its List-Unsubscribe header). */
@@ -66,8 +74,8 @@ export async function unsubscribe(deps: Deps, token: string, via: "page" | "one-
   if (target.test) return target;
   const now = deps.clock.now();
   await transaction(deps.db, async (tx) => {
-    await addSuppressions(tx, [{ workspaceId: target.workspaceId, email: target.email, reason: "unsubscribe", source: `link:${via}`, createdAt: now }]);
-    await insertEvents(tx, [
+    const recipientId = target.campaignId ? await markRecipientUnsubscribed(tx, target.workspaceId, target.campaignId, target.email, now) : null;
+    const [eventId] = await insertEvents(tx, [
       {
         workspaceId: target.workspaceId,
         type: "unsubscribe",
@@ -76,10 +84,11 @@ export async function unsubscribe(deps: Deps, token: string, via: "page" | "one-
         at: now,
         detail: { via },
         campaignId: target.campaignId,
+        recipientId,
       },
     ]);
+    await addSuppressions(tx, [{ workspaceId: target.workspaceId, email: target.email, reason: "unsubscribe", source: `link:${via}`, createdAt: now, eventId: eventId ?? null }]);
     await setContactStatusByEmail(tx, target.workspaceId, target.email, "unsubscribed", now);
-    if (target.campaignId) await markRecipientUnsubscribed(tx, target.workspaceId, target.campaignId, target.email, now);
   });
   return { ...target, alreadyUnsubscribed: true };
 }

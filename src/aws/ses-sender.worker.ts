@@ -1,0 +1,47 @@
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { clientConfig } from "./client";
+import { sendBulkEmail, sendCampaignEmail } from "./ses";
+import type { SenderError, SenderReply, SenderRequest } from "./ses-sender";
+
+declare const self: Worker;
+
+const clients = new Map<number, SESv2Client>();
+
+function errorOf(err: unknown): SenderError {
+  const e = (err ?? {}) as SenderError & { $metadata?: { httpStatusCode?: number } };
+  return {
+    name: String(e.name ?? "Error"),
+    message: String(e.message ?? ""),
+    ...(e.code ? { code: String(e.code) } : {}),
+    ...(e.$fault ? { $fault: String(e.$fault) } : {}),
+    ...(e.$metadata?.httpStatusCode ? { $metadata: { httpStatusCode: e.$metadata.httpStatusCode } } : {}),
+  };
+}
+
+self.onmessage = async (event: MessageEvent<SenderRequest>) => {
+  const request = event.data;
+  if (request.type === "open") {
+    // No SDK retries: a retry after a timeout could mail someone twice. The sender decides what to
+    // retry from what each failure means (src/features/campaigns/model.ts, sendVerdict).
+    clients.set(request.client, new SESv2Client({ ...clientConfig(request.keys, request.endpoint), maxAttempts: 1 }));
+    self.postMessage({ call: request.call, ok: true, value: "ready" } satisfies SenderReply);
+    return;
+  }
+  if (request.type === "close") {
+    clients.get(request.client)?.destroy();
+    clients.delete(request.client);
+    return;
+  }
+  const client = clients.get(request.client);
+  let reply: SenderReply;
+  try {
+    if (!client) throw Object.assign(new Error("No SES client for this sender"), { name: "TimeoutError" });
+    // Checked here, just before the request leaves: a send late for its pace slot is not made at all.
+    if (request.notAfter !== undefined && Date.now() > request.notAfter) throw Object.assign(new Error("Late for its slot"), { name: "LateForSlot" });
+    const value = request.type === "send" ? await sendCampaignEmail(client, request.message) : await sendBulkEmail(client, request.template, request.destinations);
+    reply = { call: request.call, ok: true, value };
+  } catch (err) {
+    reply = { call: request.call, ok: false, error: errorOf(err) };
+  }
+  self.postMessage(reply);
+};

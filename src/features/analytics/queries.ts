@@ -1,0 +1,47 @@
+import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { COUNTERS, type Counts } from "./model";
+
+/**
+ * The workspace's counters per hour in [since, until), summed over its campaigns (or the given ones).
+ * Counters are written by the hour of what they count, in the same transaction as the event, so
+ * these sums are exact however late or often SES's events arrive.
+ */
+export async function countsByHour(db: Database, workspaceId: string, since: Date, until: Date, campaignIds: string[] | null): Promise<({ hour: number } & Counts)[]> {
+  const { campaignStats: s } = db.t;
+  if (campaignIds && campaignIds.length === 0) return [];
+  const sums = Object.fromEntries(COUNTERS.map((c) => [c, sql<number>`coalesce(sum(${s[c]}), 0)`.mapWith(Number)]));
+  const rows = await db.orm
+    .select({ hour: s.hour, ...sums })
+    .from(s)
+    .where(
+      and(
+        eq(s.workspaceId, workspaceId),
+        gte(s.hour, since.getTime()),
+        lt(s.hour, until.getTime()),
+        campaignIds ? inArray(s.campaignId, campaignIds) : undefined,
+      ),
+    )
+    .groupBy(s.hour)
+    .orderBy(s.hour);
+  return rows.map((r) => ({ ...(r as unknown as Counts), hour: Number(r.hour) }));
+}
+
+/** Ids of the workspace's campaigns that send to `listId` (lists are kept on the campaign as a JSON array). */
+export async function campaignIdsForList(db: Database, workspaceId: string, listId: string): Promise<string[]> {
+  const { campaigns } = db.t;
+  const rows = await db.orm.select({ id: campaigns.id, listIds: campaigns.listIds }).from(campaigns).where(eq(campaigns.workspaceId, workspaceId));
+  return rows.filter((r) => (r.listIds as string[]).includes(listId)).map((r) => r.id);
+}
+
+export async function campaignExists(db: Database, workspaceId: string, id: string): Promise<boolean> {
+  const { campaigns } = db.t;
+  const [row] = await db.orm.select({ id: campaigns.id }).from(campaigns).where(and(eq(campaigns.workspaceId, workspaceId), eq(campaigns.id, id))).limit(1);
+  return Boolean(row);
+}
+
+export async function listExists(db: Database, workspaceId: string, id: string): Promise<boolean> {
+  const { lists } = db.t;
+  const [row] = await db.orm.select({ id: lists.id }).from(lists).where(and(eq(lists.workspaceId, workspaceId), eq(lists.id, id))).limit(1);
+  return Boolean(row);
+}

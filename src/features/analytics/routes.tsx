@@ -1,0 +1,56 @@
+import { Elysia, t } from "elysia";
+import { csvLine } from "../../lib/csv";
+import { Invalid } from "../../lib/errors";
+import type { Context } from "../../web/context";
+import { requireAuth, requireScope } from "../../web/guard";
+import { wantsPage } from "../../web/respond";
+import { userTimeZone } from "../auth/service";
+import { SERIES_COUNTERS, type Analytics } from "./model";
+import { readFilter, workspaceAnalytics } from "./service";
+
+/** Everything arrives as text and is checked by readFilter, so a bad value is a 422 naming its field. */
+const analyticsQuery = t.Object({
+  from: t.Optional(t.String()),
+  to: t.Optional(t.String()),
+  campaignId: t.Optional(t.String()),
+  listId: t.Optional(t.String()),
+  interval: t.Optional(t.String()),
+  format: t.Optional(t.String()),
+});
+
+/** The series as CSV: one row per bucket, then the totals. */
+function analyticsCsv(data: Analytics): string {
+  const header = ["period", ...SERIES_COUNTERS];
+  const rows = data.series.map((bucket) => csvLine([bucket.t, ...SERIES_COUNTERS.map((c) => bucket[c])]));
+  return [csvLine(header), ...rows, csvLine(["total", ...SERIES_COUNTERS.map((c) => data.totals[c])])].join("");
+}
+
+/** GET /analytics (CONTRACT.md, "Analytics"): the workspace's figures for a period, as JSON or CSV. */
+export function analyticsRoutes(ctx: Context) {
+  return new Elysia().use(ctx).get(
+    "/analytics",
+    async ({ auth, deps, query, request, set }) => {
+      const scope = requireScope(auth);
+      const zone = userTimeZone(requireAuth(auth));
+      // The dashboard is where a person reads these figures: a browser is sent there with its filter.
+      if (wantsPage(request) && !query.format) {
+        const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
+        set.status = 303;
+        set.headers.location = `/dashboard${params.size ? `?${params}` : ""}`;
+        return "";
+      }
+      const format = query.format ?? "json";
+      if (format !== "json" && format !== "csv") throw new Invalid('The "format" must be "json" or "csv".', "invalid_format", "format");
+      const data = await workspaceAnalytics(deps, scope, readFilter(query, zone, deps.clock.now()));
+      if (format === "json") return data;
+      return new Response(analyticsCsv(data), {
+        headers: {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="sesame-analytics-${data.filter.from}-to-${data.filter.to}.csv"`,
+          "cache-control": "no-store",
+        },
+      });
+    },
+    { query: analyticsQuery },
+  );
+}

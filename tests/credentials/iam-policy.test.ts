@@ -1,0 +1,60 @@
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { IAM_POLICY } from "../../src/features/credentials/model";
+
+const SRC = join(import.meta.dir, "..", "..", "src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/**
+ * The IAM actions Sesame's code can call: every SES v2 and SNS command class it imports. For these
+ * two services the IAM action is the operation's name (SendEmailCommand → ses:SendEmail).
+ */
+function actionsInCode(): Set<string> {
+  const actions = new Set<string>();
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-(sesv2|sns)"/g)) {
+      const service = match[2] === "sesv2" ? "ses" : "sns";
+      for (const name of match[1]!.split(",").map((n) => n.trim())) {
+        const command = /^(\w+)Command$/.exec(name);
+        if (command) actions.add(`${service}:${command[1]}`);
+      }
+    }
+  }
+  return actions;
+}
+
+function actionsInPolicy(): string[] {
+  const policy = JSON.parse(IAM_POLICY) as { Statement: { Action: string[] }[] };
+  return policy.Statement.flatMap((statement) => statement.Action);
+}
+
+describe("the IAM policy shown on the AWS page", () => {
+  test("allows every AWS action Sesame's code calls", () => {
+    const allowed = new Set(actionsInPolicy());
+    const missing = [...actionsInCode()].filter((action) => !allowed.has(action));
+    expect(missing).toEqual([]);
+  });
+
+  test("allows nothing Sesame's code never calls, and names no action twice", () => {
+    const used = actionsInCode();
+    const actions = actionsInPolicy();
+    expect(actions.filter((action) => !used.has(action))).toEqual([]);
+    expect(actions.length).toBe(new Set(actions).size);
+    // The scan itself must see the calls, or both checks above would pass on nothing.
+    expect(used.has("ses:SendEmail")).toBe(true);
+    expect(used.has("sns:Subscribe")).toBe(true);
+  });
+
+  test("has no wildcard action", () => {
+    expect(actionsInPolicy().filter((action) => action.includes("*"))).toEqual([]);
+  });
+});
