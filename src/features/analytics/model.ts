@@ -44,3 +44,35 @@ export const zeroCounts = (): Counts => Object.fromEntries(COUNTERS.map((c) => [
 
 /** Longest period one answer covers: hours for a month, days for three years. */
 export const MAX_DAYS: Record<Interval, number> = { hour: 31, day: 3 * 366 };
+
+/** The rates a person reads off the totals; null while the base is zero, so "—" is shown, not 0%. */
+export interface Rates {
+  /** Delivered out of sent. */
+  delivery: number | null;
+  /** Bounced out of the mails with an outcome (delivered or bounced), as SES judges it. */
+  bounce: number | null;
+  /** Complaints out of delivered, as SES judges it. */
+  complaint: number | null;
+  /** Recipients who opened (clicked), out of delivered: people, and machines only (a proxy or scanner, no person). */
+  humanOpen: number | null;
+  machineOpen: number | null;
+  humanClick: number | null;
+  machineClick: number | null;
+  /** Unsubscribes out of delivered. */
+  unsubscribe: number | null;
+}
+
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+export function ratesOf(t: Counts): Rates {
+  return {
+    delivery: share(t.delivered, t.sent),
+    bounce: share(t.bounced, t.delivered + t.bounced),
+    complaint: share(t.complained, t.delivered),
+    humanOpen: share(t.humanOpens, t.delivered),
+    machineOpen: share(Math.max(0, t.uniqueOpens - t.humanOpens), t.delivered),
+    humanClick: share(t.humanClicks, t.delivered),
+    machineClick: share(Math.max(0, t.uniqueClicks - t.humanClicks), t.delivered),
+    unsubscribe: share(t.unsubscribed, t.delivered),
+  };
+}

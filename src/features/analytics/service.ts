@@ -27,7 +27,7 @@ export function dayIn(at: Date, zone: string): string {
   return formatter.format(at);
 }
 
-function addDays(day: string, n: number): string {
+export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 24 * HOUR_MS).toISOString().slice(0, 10);
 }
 
@@ -71,7 +71,7 @@ export function readFilter(input: AnalyticsInput, zone: string, now: Date): Anal
  * midnight falls in: exact in whole-hour zones, and up to 45 minutes early in zones such as
  * Asia/Kolkata (UTC+05:30), the same for every view, export and the API alike.
  */
-function period(filter: AnalyticsFilter): { since: Date; until: Date } {
+export function period(filter: AnalyticsFilter): { since: Date; until: Date } {
   const since = zonedToUtc(`${filter.from}T00:00`, filter.zone)!;
   const until = zonedToUtc(`${addDays(filter.to, 1)}T00:00`, filter.zone)!;
   const floor = (d: Date) => new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
@@ -79,7 +79,7 @@ function period(filter: AnalyticsFilter): { since: Date; until: Date } {
 }
 
 /** Which campaigns the filter covers: all (null), one, or those sending to a list (possibly none). */
-async function campaignScope(deps: Deps, scope: Scope, filter: AnalyticsFilter): Promise<string[] | null> {
+export async function campaignScope(deps: Deps, scope: Scope, filter: AnalyticsFilter): Promise<string[] | null> {
   let ids: string[] | null = null;
   if (filter.campaignId) {
     if (!(await campaignExists(deps.db, scope.workspaceId, filter.campaignId))) throw new NotFound("There is no such campaign.");
