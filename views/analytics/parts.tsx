@@ -63,12 +63,12 @@ export function kpisOf(now: Counts, before: Counts): Kpi[] {
 }
 
 function Change({ change, previous }: { change: Kpi["change"]; previous: string }) {
-  if (!change) return <span class="text-xs text-slate-500">nothing to compare</span>;
+  if (!change) return <span class="text-xs text-slate-500" data-change-text>nothing to compare</span>;
   const tone = change.good === null ? "text-slate-600" : change.good ? "text-emerald-700" : "text-red-700";
   const arrow = change.direction === "up" ? "↑" : change.direction === "down" ? "↓" : "→";
   return (
     <span class={`text-xs font-medium tabular-nums ${tone}`} title={`Against ${previous}`} data-change={change.direction}>
-      <span aria-hidden="true">{arrow}</span> <span safe>{change.text}</span>
+      <span aria-hidden="true">{arrow}</span> <span data-change-text safe>{change.text}</span>
       <span class="sr-only" safe>{` against ${previous}`}</span>
     </span>
   );

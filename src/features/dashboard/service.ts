@@ -62,7 +62,8 @@ async function quotaUse(deps: Deps, scope: Scope, filter: AnalyticsFilter, sentB
   const { since, until } = period(filter);
   const { region, readings } = await quotaReadings(deps.db, scope.workspaceId, since, until);
   if (!region || readings.length === 0) return { region, points: [] };
-  const end = Math.min(until.getTime(), Math.ceil(deps.clock.now().getTime() / HOUR_MS) * HOUR_MS);
+  // Up to the hour under way, not the rest of the day.
+  const end = Math.min(until.getTime(), (Math.floor(deps.clock.now().getTime() / HOUR_MS) + 1) * HOUR_MS);
   const points: QuotaPoint[] = [];
   let next = 0;
   let current: (typeof readings)[number] | null = null;
