@@ -26,6 +26,7 @@ export function dashboardUrl(params: Record<string, string | null | undefined>, 
   return query.size ? `${path}?${query}` : path;
 }
 
+const LABEL = "block text-sm font-medium text-slate-700";
 const CONTROL = "mt-1 block w-full rounded border border-slate-300 bg-white px-2 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500";
 
 /** Period presets, a custom range, a campaign and a list: each change swaps the view and puts it in the address. */
@@ -63,17 +64,23 @@ function Filters({ d, error }: { d: Dashboard; error: string | null }) {
           </div>
         </fieldset>
         {d.range === "custom" ? "" : <input type="hidden" name="range" value={d.range} />}
-        <label class="text-sm font-medium text-slate-700">
-          From
-          <input type="date" name="from" value={f.from} max={f.to} class={CONTROL} {...request} hx-vals='{"range":"custom"}' />
-        </label>
-        <label class="text-sm font-medium text-slate-700">
-          To
-          <input type="date" name="to" value={f.to} min={f.from} class={CONTROL} {...request} hx-vals='{"range":"custom"}' />
-        </label>
-        <label class="min-w-0 max-w-full text-sm font-medium text-slate-700 sm:w-56">
-          Campaign
-          <select name="campaignId" class={CONTROL} {...request}>
+        <div>
+          <label class={LABEL} for="filter-from">
+            From
+          </label>
+          <input id="filter-from" type="date" name="from" value={f.from} max={f.to} class={CONTROL} {...request} hx-vals='{"range":"custom"}' />
+        </div>
+        <div>
+          <label class={LABEL} for="filter-to">
+            To
+          </label>
+          <input id="filter-to" type="date" name="to" value={f.to} min={f.from} class={CONTROL} {...request} hx-vals='{"range":"custom"}' />
+        </div>
+        <div class="min-w-0 max-w-full sm:w-56">
+          <label class={LABEL} for="filter-campaign">
+            Campaign
+          </label>
+          <select id="filter-campaign" name="campaignId" class={CONTROL} {...request}>
             <option value="">All campaigns</option>
             {d.campaigns.map((c) => (
               <option value={c.id} selected={c.id === f.campaignId} safe>
@@ -81,10 +88,12 @@ function Filters({ d, error }: { d: Dashboard; error: string | null }) {
               </option>
             ))}
           </select>
-        </label>
-        <label class="min-w-0 max-w-full text-sm font-medium text-slate-700 sm:w-48">
-          List
-          <select name="listId" class={CONTROL} {...request}>
+        </div>
+        <div class="min-w-0 max-w-full sm:w-48">
+          <label class={LABEL} for="filter-list">
+            List
+          </label>
+          <select id="filter-list" name="listId" class={CONTROL} {...request}>
             <option value="">All lists</option>
             {d.lists.map((l) => (
               <option value={l.id} selected={l.id === f.listId} safe>
@@ -92,7 +101,7 @@ function Filters({ d, error }: { d: Dashboard; error: string | null }) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" class="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500">
           Apply
         </button>
