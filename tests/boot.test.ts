@@ -36,10 +36,16 @@ describe("boot", () => {
     let out = "";
     const reader = proc.stdout.getReader();
     const deadline = Date.now() + 20_000;
+    // One read at a time: a read left behind by a timeout would take the next chunk with it, and the
+    // line would be lost whenever start-up takes longer than the wait (as on a busy machine).
+    let pending: ReturnType<typeof reader.read> | null = null;
     while (!out.includes("in your browser") && Date.now() < deadline) {
-      const { value, done } = await Promise.race([reader.read(), Bun.sleep(500).then(() => ({ value: undefined, done: false }))]);
-      if (done) break;
-      if (value) out += new TextDecoder().decode(value);
+      pending ??= reader.read();
+      const result = await Promise.race([pending, Bun.sleep(500).then(() => null)]);
+      if (!result) continue;
+      pending = null;
+      if (result.done) break;
+      if (result.value) out += new TextDecoder().decode(result.value);
     }
     proc.kill("SIGTERM");
     await proc.exited;
