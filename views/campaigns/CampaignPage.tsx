@@ -2,6 +2,7 @@ import type { Auth } from "../../src/features/auth/model";
 import { LIVE, progressOf, RECIPIENT_WORDS, shortTime } from "../../src/features/campaigns/forms";
 import { RECIPIENT_STATUSES, type CampaignCounts, type CampaignView, type RecipientStatus } from "../../src/features/campaigns/model";
 import type { Rates } from "../../src/features/campaigns/guard";
+import type { CampaignReport } from "../../src/features/campaigns/report";
 import type { ListSummary } from "../../src/features/lists/model";
 import { Button } from "../components/Button";
 import { Flash } from "../components/Flash";
@@ -10,6 +11,7 @@ import { ReputationRates } from "../components/Reputation";
 import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 import { CampaignBadge, Card, Fact, LINK_BUTTON, Notice, ProgressBar, RecipientBadge, SECONDARY_LINK, ZonedTime } from "./parts";
+import { Report, ReportAssets } from "./Report";
 
 type Campaign = CampaignView & { counts: CampaignCounts };
 
@@ -316,12 +318,14 @@ export interface CampaignPageProps {
   recipients: RecipientsTableProps;
   lists: ListSummary[];
   reputation: { campaign: Rates; workspace: Rates };
+  /** Once the campaign has started: its figures, links, bounces and complaints. */
+  report?: CampaignReport | null;
   zone: string;
   now: Date;
   notice: string | null;
 }
 
-export function CampaignPage({ auth, campaign, recipients, lists, reputation, zone, now, notice }: CampaignPageProps) {
+export function CampaignPage({ auth, campaign, recipients, lists, reputation, report, zone, now, notice }: CampaignPageProps) {
   const listNames = campaign.listIds.map((id) => lists.find((l) => l.id === id)?.name ?? "A deleted list");
   const holding = campaign.status === "running" && campaign.holdUntil && campaign.holdUntil.getTime() > now.getTime();
   return (
@@ -339,6 +343,7 @@ export function CampaignPage({ auth, campaign, recipients, lists, reputation, zo
       }
     >
       <script src="/assets/islands/campaigns.js"></script>
+      {report ? <ReportAssets /> : ""}
       {notice ? (
         <div class="mb-4">
           <Flash kind="success" message={notice} />
@@ -398,6 +403,7 @@ export function CampaignPage({ auth, campaign, recipients, lists, reputation, zo
           <ReputationRates rates={reputation.workspace} />
         </Card>
       )}
+      {report ? <Report r={report} /> : ""}
       <Card title="Recipients" id="recipients-card">
         <RecipientsTable {...recipients} />
       </Card>

@@ -31,6 +31,7 @@ import {
   type NoticeCode,
 } from "./forms";
 import { EDITABLE, RECIPIENT_STATUSES, type RecipientStatus } from "./model";
+import { campaignReport } from "./report";
 import {
   campaignRecipients,
   campaignReputation,
@@ -207,16 +208,18 @@ export function campaignsRoutes(ctx: Context) {
         const zone = userTimeZone(a);
         const now = deps.clock.now();
         const status = statusFilter(query.status);
-        const [campaign, recipients, lists, reputation] = await Promise.all([
+        // The recipients' filter and pages swap the table in and push this page's URL: only the full page carries the report.
+        const whole = !isHtmx(request);
+        const [campaign, recipients, lists, reputation, report] = await Promise.all([
           getCampaign(deps, scope, params.id),
           campaignRecipients(deps, scope, params.id, { status: status ?? undefined, page: query.page }),
           listLists(deps, scope),
           campaignReputation(deps, scope, params.id),
+          whole ? campaignReport(deps, scope, params.id, zone) : null,
         ]);
         const table = { ...recipients, campaignId: campaign.id, status, started: campaign.status !== "draft" && campaign.status !== "scheduled", zone, now };
-        // The recipients' filter and pages swap the table in and push this page's URL.
-        if (isHtmx(request)) return <RecipientsTable {...table} />;
-        return <CampaignPage auth={a} campaign={campaign} recipients={table} lists={lists} reputation={reputation} zone={zone} now={now} notice={noticeOf(query.notice)} />;
+        if (!whole) return <RecipientsTable {...table} />;
+        return <CampaignPage auth={a} campaign={campaign} recipients={table} lists={lists} reputation={reputation} report={report} zone={zone} now={now} notice={noticeOf(query.notice)} />;
       },
       { query: recipientsQuery },
     )
