@@ -27,8 +27,12 @@
         points: { show: data.x.length < 60 },
       });
     }
+    // Ticks on whole buckets: no quarter hours on hourly figures, no hours on daily ones.
+    const HOUR = 3600;
+    const DAY = 24 * HOUR;
+    const incrs = data.step === "day" ? [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, 365 * DAY] : [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY];
     const axes = [
-      { font: axisFont, stroke: "#475569", grid: { stroke: "#e2e8f0" } },
+      { font: axisFont, stroke: "#475569", grid: { stroke: "#e2e8f0" }, incrs },
       { font: axisFont, stroke: "#475569", grid: { stroke: "#e2e8f0" }, label: data.left, labelFont: axisFont, size: 60, values: (u, ticks) => ticks.map(number) },
     ];
     if (data.rightAxis) {

@@ -1,4 +1,4 @@
-import { ratesOf, type Analytics, type Counts, type Rates } from "../../src/features/analytics/model";
+import { ratesOf, zeroCounts, type Analytics, type Counts, type Rates } from "../../src/features/analytics/model";
 import { zonedToUtc } from "../../src/lib/zones";
 import { Chart, SERIES_COLOURS, type ChartData } from "../components/Chart";
 
@@ -36,10 +36,12 @@ function rateChange(now: number | null, before: number | null, better: Better): 
 const rateText = (r: number | null) => (r === null ? "—" : pct(r));
 
 /** The cards of the issue, in the order a person reads them: volume, delivery, harm, engagement. */
-export function kpisOf(now: Counts, before: Counts): Kpi[] {
+export function kpisOf(now: Counts, previous: Counts | null): Kpi[] {
   const a: Rates = ratesOf(now);
-  const b: Rates = ratesOf(before);
-  return [
+  // With nothing to compare with, every card says so (null changes), not "no change" against zeros.
+  const before = previous ?? zeroCounts();
+  const b: Rates = previous ? ratesOf(previous) : ratesOf(zeroCounts());
+  const kpis: Kpi[] = [
     { key: "sent", label: "Sent", value: count(now.sent), detail: `${count(now.failed + now.rejected)} not accepted`, change: countChange(now.sent, before.sent, "neither") },
     { key: "delivery", label: "Delivery rate", value: rateText(a.delivery), detail: `${count(now.delivered)} delivered`, change: rateChange(a.delivery, b.delivery, "up") },
     { key: "bounce", label: "Bounce rate", value: rateText(a.bounce), detail: `${count(now.bounced)} bounced`, change: rateChange(a.bounce, b.bounce, "down") },
@@ -60,6 +62,7 @@ export function kpisOf(now: Counts, before: Counts): Kpi[] {
     },
     { key: "unsubscribed", label: "Unsubscribes", value: count(now.unsubscribed), detail: `${rateText(a.unsubscribe)} of delivered`, change: countChange(now.unsubscribed, before.unsubscribed, "down") },
   ];
+  return previous ? kpis : kpis.map((kpi) => ({ ...kpi, change: null }));
 }
 
 function Change({ change, previous }: { change: Kpi["change"]; previous: string }) {
@@ -75,7 +78,7 @@ function Change({ change, previous }: { change: Kpi["change"]; previous: string 
 }
 
 /** KPI cards: the value large, the label under it, the change against the previous period beside it. */
-export function KpiCards({ now, before, previous }: { now: Counts; before: Counts; previous: string }) {
+export function KpiCards({ now, before, previous }: { now: Counts; before: Counts | null; previous: string }) {
   return (
     <ul class="grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-4" data-testid="kpis">
       {kpisOf(now, before).map((kpi) => (

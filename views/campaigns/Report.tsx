@@ -225,7 +225,7 @@ export function Report({ r }: { r: CampaignReport }) {
           {`${r.clipped ? "The last three years of its life" : "Since the launch"}, ${f.from === f.to ? formatDay(f.from) : `${formatDay(f.from)} to ${formatDay(f.to)}`} (days in ${f.timeZone}). ${r.previousCampaign ? `Changes are against ${r.previous}.` : "No campaign was launched before it in this workspace, so there is nothing to compare."}`}
         </p>
         <div class="mb-4">
-          <KpiCards now={r.now.totals} before={r.before} previous={r.previous} />
+          <KpiCards now={r.now.totals} before={r.previousCampaign ? r.before : null} previous={r.previous} />
         </div>
         {tracked ? (
           ""

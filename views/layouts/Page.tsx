@@ -6,6 +6,8 @@ const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   selfRequestsOnly: true,
+  // The CSP refuses style attributes, so htmx must not copy them onto swapped-in elements.
+  attributesToSettle: ["class", "width", "height"],
   responseHandling: [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
