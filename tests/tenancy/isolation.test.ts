@@ -105,6 +105,8 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "PUT /aws/vdm": { path: "/aws/vdm", body: { enabled: true } },
   // Filtering by Alice's campaign is not found; Bob's own figures are his workspace's only.
   "GET /analytics": { path: "/analytics?campaignId=:alice-campaign" },
+  // The same for the export of who was mailed, opened or clicked.
+  "GET /analytics/recipients": { path: "/analytics/recipients?campaignId=:alice-campaign" },
   "GET /lists": { path: "/lists" },
   "POST /lists": { path: "/lists", body: { name: "Bob's list" } },
   "GET /lists/:id": { path: "/lists/:alice-list" },
