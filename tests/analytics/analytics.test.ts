@@ -98,6 +98,8 @@ describe("GET /analytics", () => {
     const cases: [string, string][] = [
       ["/analytics?from=2026-12-05&to=2026-12-01", "to"],
       ["/analytics?from=2026-02-30", "from"],
+      ["/analytics?from=2026-13-01", "from"],
+      ["/analytics?to=2026-12-32", "to"],
       ["/analytics?to=yesterday", "to"],
       ["/analytics?interval=week", "interval"],
       ["/analytics?from=2026-01-01&to=2026-12-01&interval=hour", "from"],

@@ -261,7 +261,7 @@ describe("GET /analytics?format=xlsx", () => {
     const byEmail = new Map(rows.map((r) => [String(r.Email!.value), r]));
     const pick = (email: string) => {
       const r = byEmail.get(email)!;
-      return { campaign: r.Campaign!.value, status: r.Status!.value, opens: r.Opens!.value, clicks: r.Clicks!.value, humanOpens: r["Human opens"]!.value, humanClicks: r["Human clicks"]!.value };
+      return { campaign: r.Campaign!.value, status: r.Status!.value, opens: r["Opens (clicks included)"]!.value, clicks: r.Clicks!.value, humanOpens: r["Human opens (clicks included)"]!.value, humanClicks: r["Human clicks"]!.value };
     };
     // A click counts as an open too (the mail was read to get there), as for the first-open time.
     expect(pick("ana@example.com")).toEqual({ campaign: "Spring news", status: "clicked", opens: 4, clicks: 1, humanOpens: 3, humanClicks: 1 });
@@ -277,7 +277,7 @@ describe("GET /analytics?format=xlsx", () => {
     expect(ana[`First opened at (${ZONE})`]!.value).toEqual(parisWallClock(Math.max(...springRows.map((r) => r.sentAt)) + 2000));
     expect(ana[`First clicked at (${ZONE})`]!.value).toBeInstanceOf(Date);
     expect(ana[`Bounced at (${ZONE})`]!.value).toBeNull();
-    expect(ana.Opens!.numFmt).toBe("#,##0");
+    expect(ana["Opens (clicks included)"]!.numFmt).toBe("#,##0");
     expect(String(ana["SES message id"]!.value)).toMatch(/\S{10,}/);
     expect(byEmail.get("cy@example.com")![`Bounced at (${ZONE})`]!.value).toBeInstanceOf(Date);
     expect(byEmail.get("dee@example.com")![`Complained at (${ZONE})`]!.value).toBeInstanceOf(Date);
@@ -298,7 +298,7 @@ describe("GET /analytics?format=xlsx", () => {
     expect(sent("late@example.com")).toEqual(new Date("2026-03-29T23:59:00Z"));
     const summer = rows.find((r) => r.Email!.value === "summer@example.com")!;
     expect(summer[`First opened at (${ZONE})`]!.value).toEqual(new Date("2026-03-29T08:00:00Z"));
-    expect(summer["Human opens"]!.value).toBe(1);
+    expect(summer["Human opens (clicks included)"]!.value).toBe(1);
     const setting = new Map<string, unknown>();
     book.getWorksheet("Totals")!.eachRow((row) => setting.set(String(row.getCell(4).value), row.getCell(5).value));
     expect(setting.get("List")).toBe("March readers");
@@ -334,11 +334,11 @@ describe("GET /analytics/recipients", () => {
     expect(all.headers.get("content-disposition")).toBe(`attachment; filename="sesame-recipients-${from}-to-${to}.csv"`);
     expect(all.headers.get("cache-control")).toBe("no-store");
     expect(all.text.split("\r\n")[0]).toBe(
-      `Campaign,Email,Status,Sent at (${ZONE}),Delivered at (${ZONE}),First opened at (${ZONE}),First clicked at (${ZONE}),Opens,Clicks,Human opens,Human clicks,Bounced at (${ZONE}),Complained at (${ZONE}),Unsubscribed at (${ZONE}),SES message id,Error`,
+      `Campaign,Email,Status,Sent at (${ZONE}),Delivered at (${ZONE}),First opened at (${ZONE}),First clicked at (${ZONE}),Opens (clicks included),Clicks,Human opens (clicks included),Human clicks,Bounced at (${ZONE}),Complained at (${ZONE}),Unsubscribed at (${ZONE}),SES message id,Error`,
     );
     expect(emails(csvRows(all.text))).toEqual(["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com"]);
     const ana = csvRows(all.text).find((r) => r.Email === "ana@example.com")!;
-    expect(ana).toMatchObject({ Campaign: "Spring news", Status: "clicked", Opens: "4", Clicks: "1", "Human opens": "3", "Human clicks": "1" });
+    expect(ana).toMatchObject({ Campaign: "Spring news", Status: "clicked", "Opens (clicks included)": "4", Clicks: "1", "Human opens (clicks included)": "3", "Human clicks": "1" });
     const sentAt = springRows.find((r) => r.email === "ana@example.com")!.sentAt;
     expect(ana[`Sent at (${ZONE})`]).toBe(parisWallClock(sentAt).toISOString().slice(0, 19).replace("T", " "));
 
@@ -472,8 +472,8 @@ describe("large exports", () => {
     expect(all).toHaveLength((await c.get(`/analytics?${MAY}`)).json.totals.sent);
     expect(all).toHaveLength(2 * BULK);
     const totals = (await c.get(`/analytics?${MAY}`)).json.totals;
-    expect(all.reduce((n, r) => n + Number(r.Opens), 0)).toBe(totals.opened + totals.clicked);
-    expect(all.filter((r) => Number(r.Opens) > 0)).toHaveLength(totals.uniqueOpens);
+    expect(all.reduce((n, r) => n + Number(r["Opens (clicks included)"]), 0)).toBe(totals.opened + totals.clicked);
+    expect(all.filter((r) => Number(r["Opens (clicks included)"]) > 0)).toHaveLength(totals.uniqueOpens);
     const opened = csvRows((await c.get(`/analytics/recipients?${MAY}&activity=opened&class=human`)).text);
     expect(opened).toHaveLength(totals.humanOpens);
     expect(opened.length).toBeGreaterThan(9_000);

@@ -109,9 +109,10 @@ function recipientColumns(zone: string): Column[] {
     at("Delivered at", (r) => r.deliveredAt),
     at("First opened at", (r) => r.openedAt),
     at("First clicked at", (r) => r.clickedAt),
-    count("Opens", (r) => r.opens),
+    // A click is an open too (the mail was read to get there), as in the totals' unique opens.
+    count("Opens (clicks included)", (r) => r.opens),
     count("Clicks", (r) => r.clicks),
-    count("Human opens", (r) => r.humanOpens),
+    count("Human opens (clicks included)", (r) => r.humanOpens),
     count("Human clicks", (r) => r.humanClicks),
     at("Bounced at", (r) => r.bouncedAt),
     at("Complained at", (r) => r.complainedAt),

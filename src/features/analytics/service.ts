@@ -35,7 +35,9 @@ function readDay(raw: string | undefined, field: "from" | "to"): string | null {
   const value = (raw ?? "").trim();
   if (!value) return null;
   const m = DAY.exec(value);
-  if (!m || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+  const at = Date.parse(`${value}T00:00:00Z`);
+  // A day that does not exist (2026-13-01, 2026-02-30) is refused, not a crash on an invalid date.
+  if (!m || Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== value) {
     throw new Invalid(`The "${field}" date must be a day written as YYYY-MM-DD, such as 2026-06-01.`, `invalid_${field}`, field);
   }
   return value;
