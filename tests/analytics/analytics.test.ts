@@ -100,6 +100,9 @@ describe("GET /analytics", () => {
       ["/analytics?from=2026-02-30", "from"],
       ["/analytics?from=2026-13-01", "from"],
       ["/analytics?to=2026-12-32", "to"],
+      // Real days, but out of what a time zone can place (and what a comparison could go back to).
+      ["/analytics?from=0999-12-31&to=2026-01-01", "from"],
+      ["/analytics?from=2026-01-01&to=9999-12-31", "to"],
       ["/analytics?to=yesterday", "to"],
       ["/analytics?interval=week", "interval"],
       ["/analytics?from=2026-01-01&to=2026-12-01&interval=hour", "from"],

@@ -227,7 +227,7 @@ describe("GET /analytics?format=xlsx", () => {
     expect(figure.get("Delivery rate")).toMatchObject({ value: 0.75, numFmt: "0.0%" });
     expect(figure.get("Bounce rate")!.value).toBe(1 / 4);
     expect(figure.get("Complaint rate")!.value).toBeCloseTo(1 / 3, 12);
-    expect(figure.get("Unique open rate")!.value).toBeCloseTo(2 / 3, 12);
+    expect(figure.get("Unique open rate (people and machines)")!.value).toBeCloseTo(2 / 3, 12);
     expect(figure.get("Human open rate")!.value).toBeCloseTo(1 / 3, 12);
     expect(figure.get("Machine open rate")!.value).toBeCloseTo(1 / 3, 12);
     expect(figure.get("Machine click rate")!.value).toBeCloseTo(1 / 3, 12);

@@ -48,14 +48,14 @@ export function kpisOf(now: Counts, previous: Counts | null): Kpi[] {
     { key: "complaint", label: "Complaint rate", value: rateText(a.complaint), detail: `${count(now.complained)} complaints`, change: rateChange(a.complaint, b.complaint, "down") },
     {
       key: "open",
-      label: "Unique open rate",
+      label: "Unique open rate, people",
       value: rateText(a.humanOpen),
       detail: `${count(now.humanOpens)} people · ${rateText(a.machineOpen)} machines only (${count(Math.max(0, now.uniqueOpens - now.humanOpens))})`,
       change: rateChange(a.humanOpen, b.humanOpen, "up"),
     },
     {
       key: "click",
-      label: "Unique click rate",
+      label: "Unique click rate, people",
       value: rateText(a.humanClick),
       detail: `${count(now.humanClicks)} people · ${rateText(a.machineClick)} machines only (${count(Math.max(0, now.uniqueClicks - now.humanClicks))})`,
       change: rateChange(a.humanClick, b.humanClick, "up"),

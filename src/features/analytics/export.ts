@@ -49,10 +49,10 @@ export function rateRows(t: Counts): { label: string; value: number | null }[] {
     { label: "Delivery rate", value: r.delivery },
     { label: "Bounce rate", value: r.bounce },
     { label: "Complaint rate", value: r.complaint },
-    { label: "Unique open rate", value: sum(r.humanOpen, r.machineOpen) },
+    { label: "Unique open rate (people and machines)", value: sum(r.humanOpen, r.machineOpen) },
     { label: "Human open rate", value: r.humanOpen },
     { label: "Machine open rate", value: r.machineOpen },
-    { label: "Unique click rate", value: sum(r.humanClick, r.machineClick) },
+    { label: "Unique click rate (people and machines)", value: sum(r.humanClick, r.machineClick) },
     { label: "Human click rate", value: r.humanClick },
     { label: "Machine click rate", value: r.machineClick },
     { label: "Unsubscribe rate", value: r.unsubscribe },
@@ -248,12 +248,24 @@ function csvStream(log: Logger, what: string, lines: AsyncGenerator<string>): Re
 }
 
 /** Writes the view's recipients into the sheet, a page at a time, waiting for the client between pages. */
-async function writeRecipients(deps: Deps, sheet: Sheet, view: RecipientsView, zone: string, cancelled: AbortSignal) {
+/** Excel's last row is 1,048,576: past that many recipients (less the header) the rows go on in "Recipients (2)", and so on. */
+const ROWS_PER_SHEET = 1_048_575;
+
+/** The recipients sheets, committed as they fill: a sheet per 1,048,575 rows, so Excel never cuts any off. */
+async function writeRecipients(deps: Deps, workbook: ExcelJS.stream.xlsx.WorkbookWriter, view: RecipientsView, zone: string, cancelled: AbortSignal, rowsPerSheet = ROWS_PER_SHEET) {
   const columns = recipientColumns(zone);
   const shift = wallClock(zone);
   const styles = columns.map((c) => (c.kind === "date" ? DATE_TIME : c.kind === "count" ? COUNT : null));
+  let sheets = 1;
+  let sheet = recipientsSheet(workbook, zone, "Recipients");
+  let rows = 0;
   for await (const page of recipientPages(deps.db, view, () => cancelled.aborted)) {
     for (const [i, r] of page.entries()) {
+      if (rows === rowsPerSheet) {
+        sheet.commit();
+        sheet = recipientsSheet(workbook, zone, `Recipients (${++sheets})`);
+        rows = 0;
+      }
       writeRow(
         sheet,
         columns.map((c) => {
@@ -262,18 +274,20 @@ async function writeRecipients(deps: Deps, sheet: Sheet, view: RecipientsView, z
         }),
         styles,
       );
+      rows++;
       // exceljs takes tens of microseconds a row: other requests get a turn every few hundred.
       if (i % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
     }
     await drained(sheet, cancelled);
   }
+  if (!cancelled.aborted) sheet.commit();
 }
 
-function recipientsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, zone: string): Sheet {
+function recipientsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, zone: string, name: string): Sheet {
   const columns = recipientColumns(zone);
   return addSheet(
     workbook,
-    "Recipients",
+    name,
     columns.map((c) => c.width),
     columns.map((c) => c.header),
   );
@@ -321,10 +335,8 @@ export async function analyticsWorkbook(deps: Deps, scope: Scope, filter: Analyt
   const body = workbookStream(deps.log, "analytics", async (workbook, cancelled) => {
     writeTotals(workbook, data, names);
     writeSeries(workbook, data, zone);
-    const sheet = recipientsSheet(workbook, zone);
-    await writeRecipients(deps, sheet, view, zone, cancelled);
+    await writeRecipients(deps, workbook, view, zone, cancelled);
     if (cancelled.aborted) return;
-    sheet.commit();
     await workbook.commit();
   });
   return { fileName: `sesame-analytics-${filter.from}-to-${filter.to}.xlsx`, contentType: XLSX_TYPE, body };
@@ -390,10 +402,8 @@ export async function recipientsExport(deps: Deps, scope: Scope, filter: Analyti
     return { fileName: `${name}.csv`, contentType: "text/csv; charset=utf-8", body: csvStream(deps.log, "recipients", recipientLines(deps, view, zone)) };
   }
   const body = workbookStream(deps.log, "recipients", async (workbook, cancelled) => {
-    const sheet = recipientsSheet(workbook, zone);
-    await writeRecipients(deps, sheet, view, zone, cancelled);
+    await writeRecipients(deps, workbook, view, zone, cancelled);
     if (cancelled.aborted) return;
-    sheet.commit();
     await workbook.commit();
   });
   return { fileName: `${name}.xlsx`, contentType: XLSX_TYPE, body };

@@ -203,7 +203,11 @@ export async function* recipientPages(db: Database, view: RecipientsView, stoppe
       const rows = await recipientsPage(db, view, campaign.id, after, through, PAGE);
       // A short page read the whole window; a full one goes on from its last row.
       after = rows.length === PAGE ? rows.at(-1)!.id : through;
-      if (rows.length === 0) continue;
+      if (rows.length === 0) {
+        // An empty window still took its time: the requests waiting get their turn here too.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
       const engagement = await engagementOf(db, rows.map((r) => r.id));
       yield rows.map((r) => ({ ...r, campaign: campaign.name, opens: 0, clicks: 0, humanOpens: 0, humanClicks: 0, ...engagement.get(r.id) }));
       // SQLite answers without ever leaving this thread: between pages, the requests waiting get their turn.

@@ -40,6 +40,10 @@ function readDay(raw: string | undefined, field: "from" | "to"): string | null {
   if (!m || Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== value) {
     throw new Invalid(`The "${field}" date must be a day written as YYYY-MM-DD, such as 2026-06-01.`, `invalid_${field}`, field);
   }
+  // Years Sesame can place in a time zone, with room for the period before (the dashboard's comparison).
+  if (Number(m[1]) < 2000 || Number(m[1]) > 2999) {
+    throw new Invalid(`The "${field}" date must fall between the years 2000 and 2999.`, `invalid_${field}`, field);
+  }
   return value;
 }
 

@@ -219,6 +219,6 @@ export async function campaignReport(deps: Deps, scope: Scope, campaignId: strin
     linkCount: links.linkCount,
     bounces,
     complaints,
-    downloads: { opened: recipientsExport("opened"), clicked: recipientsExport("clicked"), excel: `/analytics?${new URLSearchParams({ ...view, format: "xlsx" })}` },
+    downloads: { opened: recipientsExport("opened"), clicked: recipientsExport("clicked"), excel: `/analytics?${new URLSearchParams({ ...view, interval: filter.interval, format: "xlsx" })}` },
   };
 }

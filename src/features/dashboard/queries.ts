@@ -50,6 +50,12 @@ export async function campaignChoices(db: Database, workspaceId: string, limit: 
     .limit(limit);
 }
 
+export async function campaignChoice(db: Database, workspaceId: string, id: string) {
+  const { campaigns: c } = db.t;
+  const [row] = await db.orm.select({ id: c.id, name: c.name, kind: c.kind }).from(c).where(and(eq(c.workspaceId, workspaceId), eq(c.id, id)));
+  return row ?? null;
+}
+
 export async function listChoices(db: Database, workspaceId: string) {
   const { lists: l } = db.t;
   return db.orm.select({ id: l.id, name: l.name }).from(l).where(eq(l.workspaceId, workspaceId)).orderBy(asc(l.name));

@@ -3,7 +3,7 @@ import { Invalid } from "../../lib/errors";
 import type { Analytics, AnalyticsFilter } from "../analytics/model";
 import { addDays, dayIn, period, readFilter, workspaceAnalytics, type AnalyticsInput } from "../analytics/service";
 import { workspaceReputation } from "../campaigns/service";
-import { campaignChoices, hasSentAnything, listChoices, quotaReadings, recentCampaigns } from "./queries";
+import { campaignChoice, campaignChoices, hasSentAnything, listChoices, quotaReadings, recentCampaigns } from "./queries";
 
 /** The period presets of the filter; "custom" is any from/to a person typed. */
 export const RANGES = { today: 1, "7d": 7, "30d": 30, "90d": 90 } as const;
@@ -106,6 +106,11 @@ export async function dashboard(deps: Deps, scope: Scope, query: DashboardQuery,
     workspaceReputation(deps, scope),
     workspaceAnalytics(deps, scope, quotaFilter),
   ]);
+  // The campaign in view stays in the picker, however old: otherwise the next change of filter would drop it.
+  if (filter.campaignId && !campaigns.some((c) => c.id === filter.campaignId)) {
+    const chosen = await campaignChoice(deps.db, scope.workspaceId, filter.campaignId);
+    if (chosen) campaigns.unshift(chosen);
+  }
   const sentByHour = new Map<number, number>(hourly.series.map((b) => [Date.parse(b.t), b.sent]));
   const quota = await quotaUse(deps, scope, quotaFilter, sentByHour);
   return { empty, range, now, before, quota, recent, campaigns, lists, reputation };
