@@ -152,6 +152,27 @@ describe("the dashboard", () => {
     expect(data.x.at(-1)).toBe(Date.parse("2026-12-02T12:00:00Z") / 1000);
   });
 
+  test("today so far is compared with yesterday up to the same hour, not with the whole of yesterday", async () => {
+    const early = new Client(t.app);
+    const ws = (await early.signup("early-bird@example.com")).workspace.id;
+    expect((await early.request("PUT", "/me/time-zone", { json: { timeZone: "Europe/Paris" } })).status).toBeLessThan(300);
+    const id = (await early.post("/campaigns", { name: "Morning mail", from: "news@example.com", subject: "m", html: "<p>m</p>", listIds: [] })).json.id;
+    const at = async (iso: string, sent: number) => t.deps.db.orm.insert(t.deps.db.t.campaignStats).values({ workspaceId: ws, campaignId: id, hour: Date.parse(iso), sent });
+    // Now is 13:00 in Paris (12:00 UTC), in the hour under way. Yesterday: 500 up to the end of that
+    // hour (the hour itself counts, as today's does) and 600 in the evening; today: 200 so far.
+    await at("2026-12-01T08:00:00Z", 400);
+    await at("2026-12-01T12:00:00Z", 100);
+    await at("2026-12-01T20:00:00Z", 600);
+    await at("2026-12-02T09:00:00Z", 200);
+    const today = await early.get("/dashboard?range=today", PAGE);
+    expect(card(today.text, "sent")).toEqual({ value: "200", change: "−60.0%" });
+    expect(today.text).toContain("Compared with 1 Dec 2026 to 1 Dec 2026, up to the same hour.");
+    // A period that is over is compared whole.
+    const yesterday = await early.get("/dashboard?from=2026-12-01&to=2026-12-01", PAGE);
+    expect(card(yesterday.text, "sent").value).toBe("1,100");
+    expect(yesterday.text).not.toContain("up to the same hour");
+  });
+
   test("an empty workspace shows the first steps, not empty charts", async () => {
     const fresh = new Client(t.app);
     await fresh.signup("newcomer@example.com");

@@ -114,7 +114,7 @@ function Filters({ d, error }: { d: Dashboard; error: string | null }) {
         ""
       )}
       <p class="mt-3 text-xs text-slate-500" safe>
-        {`${formatDay(f.from)} to ${formatDay(f.to)}, days as they fall in ${f.timeZone}. Compared with ${formatDay(d.before.filter.from)} to ${formatDay(d.before.filter.to)}.`}
+        {`${formatDay(f.from)} to ${formatDay(f.to)}, days as they fall in ${f.timeZone}. Compared with ${formatDay(d.before.filter.from)} to ${formatDay(d.before.filter.to)}${d.beforeCut ? ", up to the same hour" : ""}.`}
       </p>
     </form>
   );

@@ -100,8 +100,10 @@ export async function campaignScope(deps: Deps, scope: Scope, filter: AnalyticsF
 }
 
 /** Totals and a gap-free series for the filter: what the dashboard, the API and the exports all read. */
-export async function workspaceAnalytics(deps: Deps, scope: Scope, filter: AnalyticsFilter): Promise<Analytics> {
-  const { since, until } = period(filter);
+export async function workspaceAnalytics(deps: Deps, scope: Scope, filter: AnalyticsFilter, options: { countUntil?: Date } = {}): Promise<Analytics> {
+  const { since, until: end } = period(filter);
+  // A comparison period can stop early: as far into it as the current period has got (its buckets stay, empty).
+  const until = options.countUntil && options.countUntil < end ? new Date(Math.max(since.getTime(), options.countUntil.getTime())) : end;
   const rows = await countsByHour(deps.db, scope.workspaceId, since, until, await campaignScope(deps, scope, filter));
   const totals = zeroCounts();
   const buckets = new Map<string, Counts>();

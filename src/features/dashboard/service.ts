@@ -44,6 +44,18 @@ export function previousFilter(f: AnalyticsFilter): AnalyticsFilter {
   return { ...f, from: addDays(f.from, -n), to: addDays(f.from, -1) };
 }
 
+/**
+ * How far into the previous period to count: when the period runs into the future (today so far, or
+ * the last 7 days with today not over), the previous one is cut at the same point, so this morning
+ * is compared with yesterday morning, not with the whole of yesterday. Hours are whole, as counted.
+ */
+export function comparableUntil(f: AnalyticsFilter, now: Date): Date | undefined {
+  const { until } = period(f);
+  if (until.getTime() <= now.getTime()) return undefined;
+  const hourAfterNow = (Math.floor(now.getTime() / HOUR_MS) + 1) * HOUR_MS;
+  return new Date(hourAfterNow - (until.getTime() - period(previousFilter(f)).until.getTime()));
+}
+
 export interface QuotaPoint {
   /** Unix seconds, the start of each hour. */
   t: number;
@@ -85,6 +97,8 @@ export interface Dashboard {
   range: Range;
   now: Analytics;
   before: Analytics;
+  /** The previous period is counted only as far as the current one has got (it runs to the present). */
+  beforeCut: boolean;
   quota: { region: string | null; points: QuotaPoint[] };
   recent: Awaited<ReturnType<typeof recentCampaigns>>;
   campaigns: { id: string; name: string; kind: string }[];
@@ -96,10 +110,11 @@ export async function dashboard(deps: Deps, scope: Scope, query: DashboardQuery,
   const { filter, range } = dashboardFilter(query, zone, deps.clock.now());
   // The quota is the account's, whatever the filter: the whole workspace, hour by hour, at most the 90 days readings are kept.
   const quotaFilter: AnalyticsFilter = { ...filter, campaignId: null, listId: null, interval: "hour", from: days(filter) > 92 ? addDays(filter.to, -91) : filter.from };
+  const cut = comparableUntil(filter, deps.clock.now());
   const [empty, now, before, recent, campaigns, lists, reputation, hourly] = await Promise.all([
     hasSentAnything(deps.db, scope.workspaceId).then((any) => !any),
     workspaceAnalytics(deps, scope, filter),
-    workspaceAnalytics(deps, scope, previousFilter(filter)),
+    workspaceAnalytics(deps, scope, previousFilter(filter), { countUntil: cut }),
     recentCampaigns(deps.db, scope.workspaceId, 5),
     campaignChoices(deps.db, scope.workspaceId, 500),
     listChoices(deps.db, scope.workspaceId),
@@ -113,5 +128,5 @@ export async function dashboard(deps: Deps, scope: Scope, query: DashboardQuery,
   }
   const sentByHour = new Map<number, number>(hourly.series.map((b) => [Date.parse(b.t), b.sent]));
   const quota = await quotaUse(deps, scope, quotaFilter, sentByHour);
-  return { empty, range, now, before, quota, recent, campaigns, lists, reputation };
+  return { empty, range, now, before, beforeCut: Boolean(cut), quota, recent, campaigns, lists, reputation };
 }
