@@ -95,8 +95,9 @@ async function sumOfHours(db: Database, workspaceId: string, campaignId: string,
 }
 
 /**
- * The campaign's links by clicks, read with the (campaign_id, type) index and grouped in the
- * database: one row per link, never one per click. `count(*) over ()` counts the links cut off.
+ * The campaign's links by clicks, grouped in the database from the clicks-only index
+ * events_click_links_idx (workspace, campaign, url, class, recipient) without reading the rows:
+ * one row per link, never one per click. `count(*) over ()` counts the links cut off.
  */
 export async function topClickedLinks(db: Database, workspaceId: string, campaignId: string, limit: number): Promise<{ links: TopLink[]; linkCount: number }> {
   const { events: e } = db.t;

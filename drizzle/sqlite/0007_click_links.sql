@@ -1,0 +1,1 @@
+CREATE INDEX `events_click_links_idx` ON `events` (`workspace_id`,`campaign_id`,("detail" ->> 'url'),`class`,`recipient_id`) WHERE "events"."type" = 'click';
