@@ -31,7 +31,7 @@ import { period, readFilter } from "../src/features/analytics/service";
 import { newId } from "../src/lib/ids";
 import { createPostgresDatabase } from "../tests/support/db";
 import { startServer as startServerProcess } from "../tests/support/server";
-import { PG_URL, pgReachable, session } from "./support";
+import { benchDialects, PG_URL, session } from "./support";
 
 const EVENTS = Number(process.argv[2] ?? 10_000_000);
 const which = process.argv[3] ?? "both";
@@ -475,11 +475,7 @@ async function run(dialect: "sqlite" | "postgres") {
   }
 }
 
-const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
-if (dialects.includes("postgres") && !(await pgReachable())) {
-  console.log(`PostgreSQL at ${PG_URL} is not reachable: SQLite only.`);
-  dialects.splice(dialects.indexOf("postgres"), 1);
-}
+const dialects = await benchDialects(which);
 console.log(`target: p95 of GET /analytics under ${TARGET_MS} ms on ${n(EVENTS)} events; ${WARMUP} warm-up then ${REQUESTS} requests a view, one at a time`);
 console.log(`machine: ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)} before the run`);
 for (const dialect of dialects) await run(dialect);

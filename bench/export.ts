@@ -18,7 +18,7 @@ import { sql } from "drizzle-orm";
 import { openDatabase, type Database } from "../src/db/client";
 import { newId } from "../src/lib/ids";
 import { onlyWorkspace, startBenchServer } from "./load-server";
-import { PG_URL, pgReachable, session } from "./support";
+import { benchDialects, PG_URL, session } from "./support";
 
 const RECIPIENTS = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "both";
@@ -232,10 +232,6 @@ async function run(dialect: "sqlite" | "postgres") {
   }
 }
 
-const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
-if (dialects.includes("postgres") && !(await pgReachable())) {
-  console.log(`PostgreSQL at ${PG_URL} is not reachable: SQLite only.`);
-  dialects.splice(dialects.indexOf("postgres"), 1);
-}
+const dialects = await benchDialects(which);
 console.log(`target: the server's peak RSS under ${TARGET_MB} MB while it streams a ${n(RECIPIENTS)}-row xlsx export`);
 for (const dialect of dialects) await run(dialect);

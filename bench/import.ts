@@ -18,7 +18,7 @@ import { Database as BunSqlite } from "bun:sqlite";
 import Papa from "papaparse";
 import postgres from "postgres";
 import { createPostgresDatabase } from "../tests/support/db";
-import { PG_URL, pgReachable, session, startServer } from "./support";
+import { benchDialects, PG_URL, session, startServer } from "./support";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "both";
@@ -137,12 +137,8 @@ console.log(`file: ${ROWS.toLocaleString("en")} rows, ${(size / 1024 / 1024).toF
 const baseline = await bareParse();
 console.log(`baseline: papaparse alone, streamed, header: true: ${Math.round(baseline).toLocaleString("en")} rows/s`);
 
-const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
+const dialects = await benchDialects(which);
 for (const dialect of dialects) {
-  if (dialect === "postgres" && !(await pgReachable())) {
-    console.log("postgres: skipped (no server at BENCH_POSTGRES_URL)");
-    continue;
-  }
   const ceiling = await databaseCeiling(dialect);
   console.log(`${dialect} alone: bare inserts into a contacts-shaped table: ${Math.round(ceiling).toLocaleString("en")} rows/s; ${(ceiling / baseline).toFixed(2)}× the bare parse`);
   const { seconds, peak, report } = await importThrough(dialect);

@@ -25,7 +25,7 @@ import postgres from "postgres";
 import { openDatabase } from "../src/db/client";
 import { sesFixture, signedSnsMessage, startCertServer } from "../tests/support/sns";
 import { addressees, cpuSeconds, describeStatuses, load, machineCpu, onlyWorkspace, postgresCpuSeconds, postRequest, seedSentCampaign, startBenchServer, STOP_SECONDS, type Addressee } from "./load-server";
-import { PG_URL, pgReachable, session } from "./support";
+import { benchDialects, PG_URL, session } from "./support";
 
 const COUNT = Number(process.argv[2] ?? 20_000);
 const which = process.argv[3] ?? "both";
@@ -266,11 +266,7 @@ async function run(dialect: "sqlite" | "postgres", prepared: Prepared, requests:
   }
 }
 
-const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
-if (dialects.includes("postgres") && !(await pgReachable())) {
-  console.log(`PostgreSQL at ${PG_URL} is not reachable: SQLite only.`);
-  dialects.splice(dialects.indexOf("postgres"), 1);
-}
+const dialects = await benchDialects(which);
 
 const certs = startCertServer();
 try {

@@ -12,7 +12,7 @@ import { createWriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { PG_URL, pgReachable, session, startServer } from "./support";
+import { benchDialects, PG_URL, session, startServer } from "./support";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "both";
@@ -184,11 +184,7 @@ const exportFile = join(tmpdir(), `sesame-bench-export-${ROWS}.csv`);
 const importFile = join(tmpdir(), `sesame-bench-load-${ROWS}.csv`);
 await generate(exportFile, "exported");
 await generate(importFile, "loaded");
-const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
+const dialects = await benchDialects(which);
 for (const dialect of dialects) {
-  if (dialect === "postgres" && !(await pgReachable())) {
-    console.log("postgres: skipped (no server at BENCH_POSTGRES_URL)");
-    continue;
-  }
   await run(dialect, exportFile, importFile);
 }

@@ -20,7 +20,7 @@ import { freePort } from "../tests/support/net";
 import { startServer as startServerWithEnv } from "../tests/support/server";
 import { spawnSendFake, type SendFake } from "../tests/support/ses-send-fake";
 import { availableParallelism } from "node:os";
-import { cpuSeconds, PG_URL, pgReachable, startServer } from "./support";
+import { benchDialects, cpuSeconds, PG_URL, startServer } from "./support";
 
 const RECIPIENTS = Number(process.argv[2] ?? 100_000);
 const which = process.argv[3] ?? "both";
@@ -200,11 +200,7 @@ async function twoInstances(fake: SendFake): Promise<string> {
   }
 }
 
-const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
-if (dialects.includes("postgres") && !(await pgReachable())) {
-  console.log(`PostgreSQL at ${PG_URL} is not reachable: SQLite only.`);
-  dialects.splice(dialects.indexOf("postgres"), 1);
-}
+const dialects = await benchDialects(which);
 
 const fake = await spawnSendFake({ account: UNPACED });
 try {

@@ -54,6 +54,16 @@ export async function session(base: string): Promise<string> {
   return reply.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
 
+/** The databases a bench runs on: as asked ("sqlite", "postgres" or "both"), without PostgreSQL when it does not answer. */
+export async function benchDialects(which: string): Promise<("sqlite" | "postgres")[]> {
+  const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
+  if (dialects.includes("postgres") && !(await pgReachable())) {
+    console.log(`PostgreSQL at ${PG_URL} is not reachable: SQLite only.`);
+    return dialects.filter((d) => d !== "postgres");
+  }
+  return dialects;
+}
+
 export async function pgReachable(): Promise<boolean> {
   try {
     const sql = postgres(PG_URL, { max: 1, connect_timeout: 2, onnotice: () => {} });

@@ -19,7 +19,7 @@ import { loadConfig } from "../src/config";
 import { openDatabase } from "../src/db/client";
 import { clickUrl, openPixelUrl } from "../src/features/tracking/links";
 import { addressees, BENCH_SECRET, cpuSeconds, describeStatuses, getRequest, load, onlyWorkspace, seedSentCampaign, settle, startBenchServer, STOP_SECONDS, type LoadResult } from "./load-server";
-import { PG_URL, pgReachable, session } from "./support";
+import { benchDialects, PG_URL, session } from "./support";
 
 const HITS = Number(process.argv[2] ?? 100_000);
 const which = process.argv[3] ?? "both";
@@ -135,11 +135,7 @@ async function run(dialect: "sqlite" | "postgres") {
   }
 }
 
-const dialects: ("sqlite" | "postgres")[] = which === "both" ? ["sqlite", "postgres"] : [which as "sqlite" | "postgres"];
-if (dialects.includes("postgres") && !(await pgReachable())) {
-  console.log(`PostgreSQL at ${PG_URL} is not reachable: SQLite only.`);
-  dialects.splice(dialects.indexOf("postgres"), 1);
-}
+const dialects = await benchDialects(which);
 console.log("target: pixel ≥ 50% of hello-world with every hit stored");
 console.log(`machine: ${CORES} cores, load average ${loadavg()[0]!.toFixed(2)} before the run`);
 console.log(`load generator ceiling: a bare Bun.serve in its own process, ${CONNECTIONS} connections: ${n(await generatorCeiling())} req/s`);
