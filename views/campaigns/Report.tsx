@@ -116,41 +116,47 @@ function TopLinks({ r }: { r: CampaignReport }) {
   );
 }
 
-function Bounces({ r }: { r: CampaignReport }) {
-  const total = r.bounces.reduce((n, b) => n + b.count, 0);
+/** One kind of event in words, its count, and its share of them all. */
+interface Kind {
+  key: string;
+  name: string;
+  meaning: string;
+  count: number;
+}
+
+/** Bounces or complaints grouped by kind: a card with its empty state, a sentence, and the table. */
+function KindsCard(props: { title: string; id: string; empty: string; note: (total: number) => string; column: string; unit: string; rowAttribute: string; kinds: Kind[] }) {
+  const total = props.kinds.reduce((n, k) => n + k.count, 0);
   return (
-    <Card title="Bounces by type" id="bounces">
+    <Card title={props.title} id={props.id}>
       {total === 0 ? (
-        <p class={EMPTY} data-testid="bounces-empty">
-          No bounces yet.
+        <p class={EMPTY} data-testid={`${props.id}-empty`} safe>
+          {props.empty}
         </p>
       ) : (
         <>
           <p class={NOTE} safe>
-            {`Every bounce SES reported (${count(total)}), soft ones included; the same address may bounce softly more than once. The bounce rate above counts hard (Permanent) bounces, once per recipient.`}
+            {props.note(total)}
           </p>
-          <Table headers={["Type · sub-type", { cell: "Bounces", align: "right" }, { cell: "Share", align: "right" }]} testid="bounces-table">
-            {r.bounces.map((b) => {
-              const words = bounceInWords(b);
-              return (
-                <tr class="border-t border-slate-100 align-top" data-bounce={`${b.type ?? ""}/${b.subType ?? ""}`}>
-                  <td class="min-w-36 px-4 py-2">
-                    <span class="font-medium text-slate-800 wrap-anywhere" safe>
-                      {words.name}
-                    </span>
-                    <span class="block text-xs text-slate-600" safe>
-                      {words.meaning}
-                    </span>
-                  </td>
-                  <td class={NUMBER_CELL} data-count safe>
-                    {count(b.count)}
-                  </td>
-                  <td class={NUMBER_CELL} data-share safe>
-                    {share(b.count, total)}
-                  </td>
-                </tr>
-              );
-            })}
+          <Table headers={[props.column, { cell: props.unit, align: "right" }, { cell: "Share", align: "right" }]} testid={`${props.id}-table`}>
+            {props.kinds.map((k) => (
+              <tr class="border-t border-slate-100 align-top" {...{ [props.rowAttribute]: k.key }}>
+                <td class="min-w-36 px-4 py-2">
+                  <span class="font-medium text-slate-800 wrap-anywhere" safe>
+                    {k.name}
+                  </span>
+                  <span class="block text-xs text-slate-600" safe>
+                    {k.meaning}
+                  </span>
+                </td>
+                <td class={NUMBER_CELL} data-count safe>
+                  {count(k.count)}
+                </td>
+                <td class={NUMBER_CELL} data-share safe>
+                  {share(k.count, total)}
+                </td>
+              </tr>
+            ))}
           </Table>
         </>
       )}
@@ -158,45 +164,33 @@ function Bounces({ r }: { r: CampaignReport }) {
   );
 }
 
-function Complaints({ r }: { r: CampaignReport }) {
-  const total = r.complaints.reduce((n, c) => n + c.count, 0);
+function Bounces({ r }: { r: CampaignReport }) {
   return (
-    <Card title="Complaints by feedback type" id="complaints">
-      {total === 0 ? (
-        <p class={EMPTY} data-testid="complaints-empty">
-          No complaints yet.
-        </p>
-      ) : (
-        <>
-          <p class={NOTE} safe>
-            {`Every complaint SES passed on (${count(total)}), by the feedback type the mailbox provider gave.`}
-          </p>
-          <Table headers={["Feedback type", { cell: "Complaints", align: "right" }, { cell: "Share", align: "right" }]} testid="complaints-table">
-            {r.complaints.map((c) => {
-              const words = complaintInWords(c);
-              return (
-                <tr class="border-t border-slate-100 align-top" data-complaint={c.feedbackType ?? ""}>
-                  <td class="min-w-36 px-4 py-2">
-                    <span class="font-medium text-slate-800 wrap-anywhere" safe>
-                      {words.name}
-                    </span>
-                    <span class="block text-xs text-slate-600" safe>
-                      {words.meaning}
-                    </span>
-                  </td>
-                  <td class={NUMBER_CELL} data-count safe>
-                    {count(c.count)}
-                  </td>
-                  <td class={NUMBER_CELL} data-share safe>
-                    {share(c.count, total)}
-                  </td>
-                </tr>
-              );
-            })}
-          </Table>
-        </>
-      )}
-    </Card>
+    <KindsCard
+      title="Bounces by type"
+      id="bounces"
+      empty="No bounces yet."
+      note={(total) => `Every bounce SES reported (${count(total)}), soft ones included; the same address may bounce softly more than once. The bounce rate above counts hard (Permanent) bounces, once per recipient.`}
+      column="Type · sub-type"
+      unit="Bounces"
+      rowAttribute="data-bounce"
+      kinds={r.bounces.map((b) => ({ key: `${b.type ?? ""}/${b.subType ?? ""}`, ...bounceInWords(b), count: b.count }))}
+    />
+  );
+}
+
+function Complaints({ r }: { r: CampaignReport }) {
+  return (
+    <KindsCard
+      title="Complaints by feedback type"
+      id="complaints"
+      empty="No complaints yet."
+      note={(total) => `Every complaint SES passed on (${count(total)}), by the feedback type the mailbox provider gave.`}
+      column="Feedback type"
+      unit="Complaints"
+      rowAttribute="data-complaint"
+      kinds={r.complaints.map((c) => ({ key: c.feedbackType ?? "", ...complaintInWords(c), count: c.count }))}
+    />
   );
 }
 
