@@ -4,7 +4,7 @@ import ExcelJS from "exceljs";
 import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
-import { sesFixture, signedSnsMessage, startCertServer } from "../support/sns";
+import { sesEventAbout, signedSnsMessage, startCertServer, type SentMail } from "../support/sns";
 import { waitFor } from "../support/wait";
 
 setDefaultTimeout(120_000);
@@ -43,11 +43,7 @@ function random(seed: number) {
 }
 const SEED = Number(process.env.ONE_TRUTH_SEED ?? 20261202);
 
-interface Sent {
-  id: number;
-  email: string;
-  messageId: string;
-}
+type Sent = SentMail;
 
 async function send(name: string, emails: string[]): Promise<{ campaignId: string; sent: Sent[] }> {
   const res = await c.post("/email/send", { from: "news@example.com", to: emails, subject: name, html: '<p>Hi <a href="https://example.com/a">A</a> <a href="https://example.com/b">B</a></p>' });
@@ -65,17 +61,9 @@ async function send(name: string, emails: string[]): Promise<{ campaignId: strin
 type Kind = "delivery" | "bounce-permanent" | "bounce-transient" | "complaint" | "open" | "click";
 
 async function event(kind: Kind, to: Sent, campaignId: string, at: Date, extra: { userAgent?: string; link?: string } = {}) {
-  const e = await sesFixture(kind);
-  e.mail.messageId = to.messageId;
-  e.mail.destination = [to.email];
-  e.mail.timestamp = new Date(at.getTime() - 1000).toISOString();
-  e.mail.tags = { "ses:configuration-set": [configurationSet], workspace: [workspaceId], campaign: [campaignId], recipient: [String(to.id)] };
-  const stamp = at.toISOString();
-  if (e.delivery) Object.assign(e.delivery, { recipients: [to.email], timestamp: stamp });
-  if (e.bounce) Object.assign(e.bounce, { timestamp: stamp, feedbackId: `fb-${crypto.randomUUID()}`, bouncedRecipients: e.bounce.bouncedRecipients.map((r: object) => ({ ...r, emailAddress: to.email })) });
-  if (e.complaint) Object.assign(e.complaint, { timestamp: stamp, feedbackId: `fb-${crypto.randomUUID()}`, complainedRecipients: [{ emailAddress: to.email }] });
-  if (e.open) Object.assign(e.open, { timestamp: stamp, userAgent: extra.userAgent ?? PERSON });
-  if (e.click) Object.assign(e.click, { timestamp: stamp, userAgent: extra.userAgent ?? PERSON, link: extra.link ?? "https://example.com/a" });
+  const e = await sesEventAbout(kind, to, { configurationSet, workspaceId, campaignId }, at);
+  if (e.open) e.open.userAgent = extra.userAgent ?? PERSON;
+  if (e.click) Object.assign(e.click, { userAgent: extra.userAgent ?? PERSON, link: extra.link ?? "https://example.com/a" });
   return e;
 }
 

@@ -4,7 +4,7 @@ import { kpisOf } from "../../views/analytics/parts";
 import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
-import { sesFixture, signedSnsMessage, startCertServer } from "../support/sns";
+import { sesEventAbout, signedSnsMessage, startCertServer, type SentMail } from "../support/sns";
 import { waitFor } from "../support/wait";
 
 /**
@@ -33,11 +33,7 @@ let configurationSet: string;
 /** The app's clock runs this far ahead of the real one: the report is read hours after the events. */
 let ahead = 0;
 
-interface Sent {
-  id: number;
-  email: string;
-  messageId: string;
-}
+type Sent = SentMail;
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -86,17 +82,7 @@ type Kind = "delivery" | "bounce-permanent" | "bounce-transient" | "complaint" |
 
 /** A real SES event (publishing format) about one recipient, posted as SNS posts it. */
 async function post(kind: Kind, to: Sent, campaignId: string, at: Date, change: (event: Record<string, any>) => void = () => {}) {
-  const event = await sesFixture(kind);
-  event.mail.messageId = to.messageId;
-  event.mail.destination = [to.email];
-  event.mail.timestamp = new Date(at.getTime() - 1000).toISOString();
-  event.mail.tags = { "ses:configuration-set": [configurationSet], workspace: [workspaceId], campaign: [campaignId], recipient: [String(to.id)] };
-  const stamp = at.toISOString();
-  if (event.delivery) Object.assign(event.delivery, { recipients: [to.email], timestamp: stamp });
-  if (event.bounce) Object.assign(event.bounce, { timestamp: stamp, feedbackId: `fb-${crypto.randomUUID()}`, bouncedRecipients: event.bounce.bouncedRecipients.map((r: object) => ({ ...r, emailAddress: to.email })) });
-  if (event.complaint) Object.assign(event.complaint, { timestamp: stamp, feedbackId: `fb-${crypto.randomUUID()}`, complainedRecipients: [{ emailAddress: to.email }] });
-  if (event.open) event.open.timestamp = stamp;
-  if (event.click) event.click.timestamp = stamp;
+  const event = await sesEventAbout(kind, to, { configurationSet, workspaceId, campaignId }, at);
   change(event);
   const body = signedSnsMessage({ Type: "Notification", TopicArn: topicArn, Message: JSON.stringify(event) }, certs.certUrl, "2");
   const res = await new Client(t.app).request("POST", "/sns/notifications", { body: JSON.stringify(body), headers: { "content-type": "text/plain; charset=UTF-8" } });

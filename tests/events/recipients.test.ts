@@ -3,7 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { startAwsFake, startEmulator, type AwsFake, type Emulator } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
 import { Client } from "../support/client";
-import { sesFixture, signedSnsMessage, startCertServer } from "../support/sns";
+import { sesEventAbout, signedSnsMessage, startCertServer, type SentMail } from "../support/sns";
 import { waitFor } from "../support/wait";
 
 /**
@@ -23,11 +23,7 @@ let workspaceId: string;
 let topicArn: string;
 let configurationSet: string;
 
-interface Sent {
-  id: number;
-  email: string;
-  messageId: string;
-}
+type Sent = SentMail;
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -72,22 +68,8 @@ async function sendTo(emails: string[]): Promise<{ campaignId: string; sent: Sen
 type Kind = "send" | "delivery" | "bounce-permanent" | "bounce-transient" | "complaint" | "reject" | "rendering-failure" | "delivery-delay" | "open" | "click";
 
 /** A real SES event shape (publishing format) about one recipient, with the tags Sesame's mails carry. */
-async function eventAbout(kind: Kind, to: Sent, campaignId: string, at = new Date(), extra: { messageId?: string } = {}) {
-  const event = await sesFixture(kind);
-  const messageId = extra.messageId ?? to.messageId;
-  event.mail.messageId = messageId;
-  event.mail.destination = [to.email];
-  event.mail.timestamp = new Date(at.getTime() - 1000).toISOString();
-  event.mail.tags = { "ses:configuration-set": [configurationSet], workspace: [workspaceId], campaign: [campaignId], recipient: [String(to.id)] };
-  const stamp = at.toISOString();
-  if (event.delivery) Object.assign(event.delivery, { recipients: [to.email], timestamp: stamp });
-  if (event.bounce) Object.assign(event.bounce, { timestamp: stamp, feedbackId: `fb-${crypto.randomUUID()}`, bouncedRecipients: event.bounce.bouncedRecipients.map((r: object) => ({ ...r, emailAddress: to.email })) });
-  if (event.complaint) Object.assign(event.complaint, { timestamp: stamp, feedbackId: `fb-${crypto.randomUUID()}`, complainedRecipients: [{ emailAddress: to.email }] });
-  if (event.deliveryDelay) Object.assign(event.deliveryDelay, { timestamp: stamp, delayedRecipients: event.deliveryDelay.delayedRecipients.map((r: object) => ({ ...r, emailAddress: to.email })) });
-  if (event.open) event.open.timestamp = stamp;
-  if (event.click) event.click.timestamp = stamp;
-  return event;
-}
+const eventAbout = (kind: Kind, to: Sent, campaignId: string, at = new Date(), extra: { messageId?: string } = {}) =>
+  sesEventAbout(kind, to, { configurationSet, workspaceId, campaignId }, at, extra.messageId);
 
 /** The same event as an identity notification (`notificationType`), as SES sends to a topic set on the identity. */
 function asNotification(event: Record<string, any>) {

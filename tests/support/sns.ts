@@ -11,6 +11,33 @@ export async function sesFixture(name: string): Promise<Record<string, any>> {
   return JSON.parse(await Bun.file(join(FIXTURES, "ses", `${name}.json`)).text());
 }
 
+/** A mail Sesame sent, as its recipient row knows it. */
+export interface SentMail {
+  id: number;
+  email: string;
+  messageId: string;
+}
+
+/**
+ * A real SES event (publishing format, from the fixtures) about one sent mail, happening at `at`,
+ * with the configuration set and the `workspace` / `campaign` / `recipient` tags Sesame's mails carry.
+ */
+export async function sesEventAbout(kind: string, to: SentMail, tags: { configurationSet: string; workspaceId: string; campaignId: string }, at: Date, messageId = to.messageId): Promise<Record<string, any>> {
+  const event = await sesFixture(kind);
+  event.mail.messageId = messageId;
+  event.mail.destination = [to.email];
+  event.mail.timestamp = new Date(at.getTime() - 1000).toISOString();
+  event.mail.tags = { "ses:configuration-set": [tags.configurationSet], workspace: [tags.workspaceId], campaign: [tags.campaignId], recipient: [String(to.id)] };
+  const stamp = at.toISOString();
+  if (event.delivery) Object.assign(event.delivery, { recipients: [to.email], timestamp: stamp });
+  if (event.bounce) Object.assign(event.bounce, { timestamp: stamp, feedbackId: `fb-${randomUUID()}`, bouncedRecipients: event.bounce.bouncedRecipients.map((r: object) => ({ ...r, emailAddress: to.email })) });
+  if (event.complaint) Object.assign(event.complaint, { timestamp: stamp, feedbackId: `fb-${randomUUID()}`, complainedRecipients: [{ emailAddress: to.email }] });
+  if (event.deliveryDelay) Object.assign(event.deliveryDelay, { timestamp: stamp, delayedRecipients: event.deliveryDelay.delayedRecipients.map((r: object) => ({ ...r, emailAddress: to.email })) });
+  if (event.open) event.open.timestamp = stamp;
+  if (event.click) event.click.timestamp = stamp;
+  return event;
+}
+
 /** Serves signing certificates on a local URL, as sns.<region>.amazonaws.com does. */
 export function startCertServer() {
   const server = Bun.serve({
