@@ -1,5 +1,5 @@
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { inJson, type Database } from "../../db/client";
 import { COUNTERS, type Counts } from "./model";
 
 /**
@@ -18,7 +18,8 @@ export async function countsByHour(db: Database, workspaceId: string, since: Dat
         eq(s.workspaceId, workspaceId),
         gte(s.hour, since.getTime()),
         lt(s.hour, until.getTime()),
-        campaignIds ? inArray(s.campaignId, campaignIds) : undefined,
+        // One JSON parameter, however many campaigns a list has sent (SQLite takes at most 32,766 parameters).
+        campaignIds ? inJson(db, s.campaignId, campaignIds) : undefined,
       ),
     )
     .groupBy(s.hour)
@@ -39,8 +40,10 @@ export async function countsByHour(db: Database, workspaceId: string, since: Dat
 /** Ids of the workspace's campaigns that send to `listId` (lists are kept on the campaign as a JSON array). */
 export async function campaignIdsForList(db: Database, workspaceId: string, listId: string): Promise<string[]> {
   const { campaigns } = db.t;
-  const rows = await db.orm.select({ id: campaigns.id, listIds: campaigns.listIds }).from(campaigns).where(eq(campaigns.workspaceId, workspaceId));
-  return rows.filter((r) => (r.listIds as string[]).includes(listId)).map((r) => r.id);
+  const sendsToList =
+    db.dialect === "postgres" ? sql`${campaigns.listIds} @> ${JSON.stringify([listId])}::jsonb` : sql`exists (select 1 from json_each(${campaigns.listIds}) where value = ${listId})`;
+  const rows = await db.orm.select({ id: campaigns.id }).from(campaigns).where(and(eq(campaigns.workspaceId, workspaceId), sendsToList));
+  return rows.map((r) => r.id);
 }
 
 export async function campaignExists(db: Database, workspaceId: string, id: string): Promise<boolean> {

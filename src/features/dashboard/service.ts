@@ -1,7 +1,7 @@
 import type { Deps, Scope } from "../../deps";
 import { Invalid } from "../../lib/errors";
 import type { Analytics, AnalyticsFilter } from "../analytics/model";
-import { addDays, dayIn, period, readFilter, workspaceAnalytics, type AnalyticsInput } from "../analytics/service";
+import { addDays, campaignScope, dayIn, period, readFilter, workspaceAnalytics, type AnalyticsInput } from "../analytics/service";
 import { workspaceReputation } from "../campaigns/service";
 import { campaignChoice, campaignChoices, hasSentAnything, listChoices, quotaReadings, recentCampaigns } from "./queries";
 
@@ -111,15 +111,17 @@ export async function dashboard(deps: Deps, scope: Scope, query: DashboardQuery,
   // The quota is the account's, whatever the filter: the whole workspace, hour by hour, at most the 90 days readings are kept.
   const quotaFilter: AnalyticsFilter = { ...filter, campaignId: null, listId: null, interval: "hour", from: days(filter) > 92 ? addDays(filter.to, -91) : filter.from };
   const cut = comparableUntil(filter, deps.clock.now());
+  // The filter's campaigns, found once for this period and the one before.
+  const campaignIds = await campaignScope(deps, scope, filter);
   const [empty, now, before, recent, campaigns, lists, reputation, hourly] = await Promise.all([
     hasSentAnything(deps.db, scope.workspaceId).then((any) => !any),
-    workspaceAnalytics(deps, scope, filter),
-    workspaceAnalytics(deps, scope, previousFilter(filter), { countUntil: cut }),
+    workspaceAnalytics(deps, scope, filter, { campaignIds }),
+    workspaceAnalytics(deps, scope, previousFilter(filter), { countUntil: cut, campaignIds }),
     recentCampaigns(deps.db, scope.workspaceId, 5),
     campaignChoices(deps.db, scope.workspaceId, 500),
     listChoices(deps.db, scope.workspaceId),
     workspaceReputation(deps, scope),
-    workspaceAnalytics(deps, scope, quotaFilter),
+    workspaceAnalytics(deps, scope, quotaFilter, { campaignIds: null }),
   ]);
   // The campaign in view stays in the picker, however old: otherwise the next change of filter would drop it.
   if (filter.campaignId && !campaigns.some((c) => c.id === filter.campaignId)) {
