@@ -1,8 +1,8 @@
 import { ratesOf, zeroCounts, type Analytics, type Counts, type Rates } from "../../src/features/analytics/model";
 import { zonedToUtc } from "../../src/lib/zones";
 import { Chart, SERIES_COLOURS, type ChartData } from "../components/Chart";
+import { count } from "../components/format";
 
-const count = (n: number) => n.toLocaleString("en");
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 
 type Better = "up" | "down" | "neither";
@@ -102,13 +102,13 @@ export function KpiCards({ now, before, previous }: { now: Counts; before: Count
 }
 
 /** Unix seconds of a series bucket: a local day's midnight, or the hour itself. */
-export function bucketSeconds(t: string, zone: string): number {
+function bucketSeconds(t: string, zone: string): number {
   const at = t.length === 10 ? zonedToUtc(`${t}T00:00`, zone) : new Date(t);
   return Math.round((at?.getTime() ?? Date.parse(t)) / 1000);
 }
 
 /** The activity chart's data: sent, delivered, bounced, complained, and opens and clicks by people and by machines. */
-export function activityChart(data: Analytics): ChartData {
+function activityChart(data: Analytics): ChartData {
   const s = data.series;
   const machineOnly = (all: number, human: number) => Math.max(0, all - human);
   return {

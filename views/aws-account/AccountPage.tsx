@@ -14,8 +14,8 @@ import { AwsPageFrame, AwsUnavailable } from "../credentials/AwsTabs";
 import { accountStatusAdvice, accountStatusWord } from "../credentials/labels";
 import { Fact, QuotaBar, Section, Status } from "../credentials/parts";
 import { changeLines, configurationSetMissing, inSentence, reviewAdvice, reviewWord } from "./labels";
+import { count } from "../components/format";
 
-const count = (n: number) => n.toLocaleString("en");
 const perSecond = (n: number) => `${n.toLocaleString("en", { maximumFractionDigits: 2 })} per second`;
 const regionName = (id: string) => SES_REGIONS.find((r) => r.id === id)?.name ?? id;
 

@@ -10,10 +10,10 @@ import { ErrorSlot } from "../credentials/AwsPage";
 import { AwsPageFrame, AwsUnavailable } from "../credentials/AwsTabs";
 import { Fact, Section, Status } from "../credentials/parts";
 import { configurationSetMissing, impactWord, METRIC_LABEL, recommendationStatusWord, recommendationTypeWord } from "./labels";
+import { count } from "../components/format";
 
 export const VDM_PRICING_URL = "https://aws.amazon.com/ses/pricing/";
 
-const count = (n: number) => n.toLocaleString("en");
 
 /** The configuration set's reputation metrics (ReputationOptions): whether SES tracks its bounce and complaint rates. */
 export function ReputationMetricsPanel({ set, canManage, zone, now }: { set: ConfigurationSetState; canManage: boolean; zone: string; now: Date }) {

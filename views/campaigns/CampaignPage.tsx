@@ -12,10 +12,10 @@ import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 import { CampaignBadge, Card, Fact, LINK_BUTTON, Notice, ProgressBar, RecipientBadge, SECONDARY_LINK, ZonedTime } from "./parts";
 import { Report, ReportAssets } from "./Report";
+import { count as n } from "../components/format";
 
 type Campaign = CampaignView & { counts: CampaignCounts };
 
-const n = (value: number) => value.toLocaleString("en");
 
 /** How long after a campaign ends its page keeps its counts current. */
 const WATCH_MS = 7 * 86_400_000;

@@ -7,6 +7,7 @@ import { Pagination } from "../components/Pagination";
 import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
 import { CampaignBadge, LINK_BUTTON, ProgressBar, ZonedTime } from "./parts";
+import { count as n } from "../components/format";
 
 export interface CampaignsTableProps {
   items: (CampaignView & { counts: CampaignCounts })[];
@@ -17,7 +18,6 @@ export interface CampaignsTableProps {
   now: Date;
 }
 
-const n = (value: number) => value.toLocaleString("en");
 
 export function campaignsUrl(page: number): string {
   return page > 1 ? `/campaigns?page=${page}` : "/campaigns";

@@ -3,8 +3,8 @@ import { ActivityChart, KpiCards } from "../analytics/parts";
 import { Chart, SERIES_COLOURS } from "../components/Chart";
 import { Table } from "../components/Table";
 import { Card } from "./parts";
+import { count } from "../components/format";
 
-const count = (n: number) => n.toLocaleString("en");
 const share = (part: number, whole: number) => (whole > 0 ? `${((part * 100) / whole).toFixed(1)}%` : "—");
 const formatDay = (day: string) => new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" }).format(new Date(`${day}T00:00:00Z`));
 

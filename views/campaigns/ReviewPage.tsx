@@ -6,8 +6,8 @@ import type { ListSummary } from "../../src/features/lists/model";
 import { Button } from "../components/Button";
 import { AppShell } from "../layouts/AppShell";
 import { Card, Fact, FieldMessage, FormProblem, Notice, SECONDARY_LINK, ZonedTime } from "./parts";
+import { count as n } from "../components/format";
 
-const n = (value: number) => value.toLocaleString("en");
 
 export interface ReviewProps {
   auth: Auth;

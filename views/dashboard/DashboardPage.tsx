@@ -10,6 +10,7 @@ import { EmptyState } from "../components/EmptyState";
 import { ReputationRates } from "../components/Reputation";
 import { Table } from "../components/Table";
 import { AppShell } from "../layouts/AppShell";
+import { count } from "../components/format";
 
 const STEPS = [
   { href: "/settings/aws", title: "Connect your AWS account", text: "Sesame sends through your own Amazon SES keys." },
@@ -18,10 +19,9 @@ const STEPS = [
   { href: "/campaigns", title: "Send a campaign", text: "Send now or schedule it, at the pace SES allows." },
 ];
 
-const count = (n: number) => n.toLocaleString("en");
 
 /** The dashboard's address for a filter: only what is set, so a shared link reads plainly. */
-export function dashboardUrl(params: Record<string, string | null | undefined>, path = "/dashboard"): string {
+function dashboardUrl(params: Record<string, string | null | undefined>, path = "/dashboard"): string {
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v) as [string, string][]);
   return query.size ? `${path}?${query}` : path;
 }
@@ -234,7 +234,7 @@ export function viewUrl(d: Dashboard): string {
 }
 
 /** What the filters swap: everything under them changes with the view. */
-export function AnalyticsView({ d, zone, error }: { d: Dashboard; zone: string; error: string | null }) {
+function AnalyticsView({ d, zone, error }: { d: Dashboard; zone: string; error: string | null }) {
   return (
     <div id="analytics" class="min-w-0">
       <Filters d={d} error={error} />

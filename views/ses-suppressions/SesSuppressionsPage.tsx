@@ -16,6 +16,7 @@ import { Table } from "../components/Table";
 import { ErrorSlot } from "../credentials/AwsPage";
 import { AwsPageFrame } from "../credentials/AwsTabs";
 import { Section } from "../credentials/parts";
+import { count } from "../components/format";
 
 const INPUT = "block w-full rounded border border-slate-300 px-3 py-2 text-sm";
 const LABEL = "mb-1 block text-sm font-medium text-slate-700";
@@ -213,7 +214,6 @@ function AddForm() {
   );
 }
 
-const count = (n: number) => n.toLocaleString("en");
 
 /** What a run did, in one sentence. */
 export function runSentence(run: Pick<SyncRunView, "direction" | "added" | "skipped" | "refused" | "running">): string {

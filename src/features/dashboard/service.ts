@@ -20,7 +20,7 @@ const HOUR_MS = 3600_000;
  * The dashboard's filter from its address: a preset range ending today, or the from/to typed in.
  * A preset stays a preset in the address, so a bookmark of "7 days" shows the last 7 days tomorrow too.
  */
-export function dashboardFilter(query: DashboardQuery, zone: string, now: Date): { filter: AnalyticsFilter; range: Range } {
+function dashboardFilter(query: DashboardQuery, zone: string, now: Date): { filter: AnalyticsFilter; range: Range } {
   const asked = (query.range ?? "").trim();
   if (asked && asked !== "custom" && !(asked in RANGES)) throw new Invalid('The "range" must be today, 7d, 30d, 90d or custom.', "invalid_range", "range");
   const custom = asked === "custom" || (!asked && Boolean(query.from?.trim() || query.to?.trim()));
@@ -39,7 +39,7 @@ export function dashboardFilter(query: DashboardQuery, zone: string, now: Date):
 const days = (f: AnalyticsFilter) => (Date.parse(`${f.to}T00:00:00Z`) - Date.parse(`${f.from}T00:00:00Z`)) / (24 * HOUR_MS) + 1;
 
 /** The period of the same length just before: what each card compares with. */
-export function previousFilter(f: AnalyticsFilter): AnalyticsFilter {
+function previousFilter(f: AnalyticsFilter): AnalyticsFilter {
   const n = days(f);
   return { ...f, from: addDays(f.from, -n), to: addDays(f.from, -1) };
 }
@@ -49,7 +49,7 @@ export function previousFilter(f: AnalyticsFilter): AnalyticsFilter {
  * the last 7 days with today not over), the previous one is cut at the same point, so this morning
  * is compared with yesterday morning, not with the whole of yesterday. Hours are whole, as counted.
  */
-export function comparableUntil(f: AnalyticsFilter, now: Date): Date | undefined {
+function comparableUntil(f: AnalyticsFilter, now: Date): Date | undefined {
   const { until } = period(f);
   if (until.getTime() <= now.getTime()) return undefined;
   const hourAfterNow = (Math.floor(now.getTime() / HOUR_MS) + 1) * HOUR_MS;
