@@ -41,6 +41,9 @@ export const workspaces = sqliteTable("workspaces", {
    * fingerprint of the keys. SES keeps one list per account and region, so other keys start afresh.
    */
   sesSuppressionTarget: text("ses_suppression_target"),
+  /** The workspace's own S3 bucket for attachments (read and written with its AWS keys), and its region when not the SES region. */
+  s3Bucket: text("s3_bucket"),
+  s3Region: text("s3_region"),
   createdAt: ms("created_at").notNull(),
 });
 
@@ -242,6 +245,8 @@ export const campaigns = sqliteTable(
     scheduledAt: ms("scheduled_at"),
     launchedAt: ms("launched_at"),
     finishedAt: ms("finished_at"),
+    /** Files from the workspace's S3 bucket sent with every mail of the campaign. */
+    attachments: json<{ bucket: string; key: string; filename: string; contentType: string; size: number }[]>("attachments").notNull().default(sql`'[]'`),
     createdBy: text("created_by"),
     createdAt: ms("created_at").notNull(),
     updatedAt: ms("updated_at").notNull(),
@@ -371,6 +376,12 @@ export const apiKeys = sqliteTable(
     createdBy: text("created_by"),
     createdAt: ms("created_at").notNull(),
     lastUsedAt: ms("last_used_at"),
+    /** The workspace role the key acts with for limits and powers (its creator's, owner counted as admin). */
+    role: text("role").$type<"admin" | "member">().notNull().default("member"),
+    /** Limits the instance admin set for this one key; null takes the role's. */
+    requestsPerMinute: integer("requests_per_minute"),
+    mailsPerDay: integer("mails_per_day"),
+    revokedAt: ms("revoked_at"),
   },
   (t) => [index("api_keys_workspace_idx").on(t.workspaceId)],
 );
@@ -384,7 +395,66 @@ export const invites = sqliteTable("invites", {
   createdAt: ms("created_at").notNull(),
   expiresAt: ms("expires_at").notNull(),
   usedAt: ms("used_at"),
+  /** Who it was sent to, when it was sent by mail; who accepted it. */
+  email: text("email"),
+  usedBy: text("used_by"),
+  revokedAt: ms("revoked_at"),
 });
+
+/** Single-use password reset links (the token lives only in the link; its SHA-256 is kept). */
+export const passwordResets = sqliteTable("password_resets", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull().unique(),
+  /** The admin who made the link, or null when the person asked for it by mail. */
+  createdBy: text("created_by"),
+  createdAt: ms("created_at").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+  usedAt: ms("used_at"),
+});
+
+/** Instance-wide settings the instance admin changes from the admin pages: key → JSON value. */
+export const instanceSettings = sqliteTable("instance_settings", {
+  key: text("key").primaryKey(),
+  value: json<unknown>("value").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+/** Fixed-window counters for API limits (requests per minute, mails per day), shared by every instance. */
+export const rateCounters = sqliteTable(
+  "rate_counters",
+  {
+    /** What is counted: "req:key:<id>", "mail:user:<workspace>:<user>", … */
+    key: text("key").notNull(),
+    /** Start of the window, epoch ms. */
+    windowStart: ms("window_start").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+/** Who did what, when and from where. The app only ever inserts here (database triggers refuse changes). */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    /** Null for instance-level entries (a failed sign-in for an unknown address, instance settings). */
+    workspaceId: text("workspace_id"),
+    actorType: text("actor_type").$type<"user" | "api_key" | "anonymous" | "system">().notNull(),
+    actorId: text("actor_id"),
+    /** The actor as people read it (an email address, "API key Deploy"), kept even if the actor is deleted. */
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    targetLabel: text("target_label"),
+    detail: json<Record<string, unknown>>("detail"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    at: ms("at").notNull(),
+  },
+  (t) => [index("audit_log_workspace_at_idx").on(t.workspaceId, t.at), index("audit_log_at_idx").on(t.at)],
+);
 
 /** One row per instance-wide probe: /healthz and start-up write here to learn whether the database accepts writes. */
 export const instanceHealth = sqliteTable("instance_health", {

@@ -41,6 +41,7 @@ describe("schema parity", () => {
     expect(Object.keys(sqliteShape()).sort()).toEqual(
       [
         "api_keys",
+        "audit_log",
         "auth_failures",
         "aws_account_samples",
         "aws_credentials",
@@ -54,6 +55,9 @@ describe("schema parity", () => {
         "list_contacts",
         "lists",
         "memberships",
+        "instance_settings",
+        "password_resets",
+        "rate_counters",
         "recipients",
         "runners",
         "send_pacing",
@@ -68,7 +72,7 @@ describe("schema parity", () => {
   });
 
   test("every domain table carries workspace_id", () => {
-    const instanceWide = new Set(["users", "sessions", "auth_failures", "workspaces", "instance_health", "runners"]);
+    const instanceWide = new Set(["users", "sessions", "auth_failures", "workspaces", "instance_health", "runners", "instance_settings", "password_resets", "rate_counters"]);
     for (const [name, table] of Object.entries(sqliteShape())) {
       if (instanceWide.has(name)) continue;
       expect({ name, hasWorkspace: "workspace_id" in table.columns }).toEqual({ name, hasWorkspace: true });
