@@ -18,6 +18,9 @@ const VENDORED: [string, string][] = [
   ["quill/dist/quill.snow.css", "quill.snow.css"],
   ["uplot/dist/uPlot.iife.min.js", "uplot.min.js"],
   ["uplot/dist/uPlot.min.css", "uplot.min.css"],
+  // The API reference page (/docs).
+  ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"],
+  ["swagger-ui-dist/swagger-ui.css", "swagger-ui.css"],
 ];
 for (const [from, to] of VENDORED) copyFileSync(join(root, "node_modules", from), join(vendor, to));
 

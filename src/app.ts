@@ -29,6 +29,7 @@ import { describeForLog, stackFrames } from "./lib/log";
 import { createHealth } from "./web/health";
 import { headerJson, isHtmx, wantsPage } from "./web/respond";
 import { security } from "./web/security";
+import { docsRoutes } from "./web/openapi";
 
 /** Builds the whole HTTP app without listening: main.ts listens, tests call `app.handle()`. */
 export function createApp(deps: Deps) {
@@ -105,7 +106,8 @@ export function createApp(deps: Deps) {
     .use(templatesRoutes(ctx))
     .use(campaignsRoutes(ctx))
     .use(workspacesRoutes(ctx))
-    .use(adminRoutes(ctx));
+    .use(adminRoutes(ctx))
+    .use(docsRoutes(ctx, deps.config));
 }
 
 export type App = ReturnType<typeof createApp>;
