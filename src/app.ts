@@ -4,6 +4,8 @@ import { ErrorPage } from "../views/errors/ErrorPage";
 import { Flash } from "../views/components/Flash";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./features/admin/routes";
+import { auditRoutes } from "./features/audit/routes";
+import { auditTrail } from "./features/audit/trail";
 import { authRoutes } from "./features/auth/routes";
 import { campaignsRoutes } from "./features/campaigns/routes";
 import { analyticsRoutes } from "./features/analytics/routes";
@@ -87,6 +89,8 @@ export function createApp(deps: Deps) {
       if (report.status !== "ok") set.status = 503;
       return report;
     })
+    // Before every route it watches: the audit log is written from this one hook once each answer is known.
+    .use(auditTrail(deps))
     .use(ctx)
     .use(authRoutes(ctx))
     .use(dashboardRoutes(ctx))
@@ -106,6 +110,7 @@ export function createApp(deps: Deps) {
     .use(templatesRoutes(ctx))
     .use(campaignsRoutes(ctx))
     .use(workspacesRoutes(ctx))
+    .use(auditRoutes(ctx))
     .use(adminRoutes(ctx))
     .use(docsRoutes(ctx, deps.config));
 }

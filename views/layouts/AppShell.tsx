@@ -2,7 +2,7 @@ import type { Children, PropsWithChildren } from "@kitajs/html";
 import type { Auth } from "../../src/features/auth/model";
 import { Page } from "./Page";
 
-export type NavKey = "dashboard" | "campaigns" | "send" | "lists" | "templates" | "events" | "settings" | "admin";
+export type NavKey = "dashboard" | "campaigns" | "send" | "lists" | "templates" | "events" | "audit" | "settings" | "admin";
 
 const NAV: { key: NavKey; label: string; href: string }[] = [
   { key: "dashboard", label: "Dashboard", href: "/dashboard" },
@@ -35,7 +35,9 @@ export interface ShellProps {
  * action, and the flash area.
  */
 export function AppShell({ auth, active, title, crumbs, action, children }: PropsWithChildren<ShellProps>) {
-  const items = auth.user.role === "admin" ? [...NAV, { key: "admin" as const, label: "Admin", href: "/admin" }] : NAV;
+  // The audit log is for the workspace's owners and admins; it sits just above Settings.
+  const nav = auth.workspaceRole === "member" ? NAV : NAV.flatMap((item) => (item.key === "settings" ? [{ key: "audit" as const, label: "Audit log", href: "/audit" }, item] : [item]));
+  const items = auth.user.role === "admin" ? [...nav, { key: "admin" as const, label: "Admin", href: "/admin" }] : nav;
   return (
     <Page title={title}>
       {/* An account without a zone yet takes the browser's (public/islands/app.js). */}

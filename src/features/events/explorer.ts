@@ -90,7 +90,7 @@ function nextDay(day: string): string {
  * One end of the period: a day (YYYY-MM-DD, the whole day in the person's zone) or an instant with
  * its offset. The end of a day is the start of the next one, so `to` is read as inclusive either way.
  */
-function readBound(raw: string, field: "from" | "to", zone: string): Date | null {
+export function readBound(raw: string, field: "from" | "to", zone: string): Date | null {
   const value = raw.trim();
   if (!value) return null;
   const problem = () =>
@@ -113,7 +113,7 @@ function readBound(raw: string, field: "from" | "to", zone: string): Date | null
   return field === "to" ? new Date(at.getTime() + 1) : at;
 }
 
-function readWhole(raw: string | number | undefined, field: "page" | "pageSize", fallback: number, max: number): number {
+export function readWhole(raw: string | number | undefined, field: "page" | "pageSize", fallback: number, max: number): number {
   if (raw === undefined || raw === "") return fallback;
   const text = String(raw).trim();
   const n = /^\d{1,7}$/.test(text) ? Number(text) : NaN;
