@@ -2,7 +2,7 @@ import type { Children, PropsWithChildren } from "@kitajs/html";
 import type { Auth } from "../../src/features/auth/model";
 import { Page } from "./Page";
 
-export type NavKey = "dashboard" | "campaigns" | "send" | "lists" | "templates" | "events" | "audit" | "settings" | "admin";
+export type NavKey = "dashboard" | "campaigns" | "send" | "lists" | "templates" | "events" | "members" | "audit" | "settings" | "admin";
 
 const NAV: { key: NavKey; label: string; href: string }[] = [
   { key: "dashboard", label: "Dashboard", href: "/dashboard" },
@@ -11,6 +11,7 @@ const NAV: { key: NavKey; label: string; href: string }[] = [
   { key: "lists", label: "Lists", href: "/lists" },
   { key: "templates", label: "Templates", href: "/templates" },
   { key: "events", label: "Events", href: "/events" },
+  { key: "members", label: "Members", href: "/settings/members" },
   { key: "settings", label: "Settings", href: "/settings" },
 ];
 
@@ -76,9 +77,17 @@ export function AppShell({ auth, active, title, crumbs, action, children }: Prop
               ))}
             </nav>
             <div class="mt-auto border-t border-slate-800 px-5 py-4 text-xs text-slate-400">
-              <p class="truncate" safe>
-                {auth.workspace.name}
-              </p>
+              {/* The person's workspaces are read only when the switcher is opened (GET /workspaces as htmx), so no page pays for them. */}
+              <details class="mb-1" hx-get="/workspaces" hx-trigger="toggle once" hx-target="find [data-workspace-menu]" hx-swap="innerHTML" data-testid="workspace-switcher">
+                <summary class="cursor-pointer truncate rounded text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400" aria-label={`Workspace: ${auth.workspace.name}. Switch workspace`} safe>
+                  {auth.workspace.name}
+                </summary>
+                <div data-workspace-menu>
+                  <a href="/workspaces" class="text-slate-300 underline">
+                    Switch workspace
+                  </a>
+                </div>
+              </details>
               <p class="truncate" data-testid="current-user" safe>
                 {auth.user.email}
               </p>

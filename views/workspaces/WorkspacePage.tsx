@@ -1,5 +1,5 @@
 import type { Auth } from "../../src/features/auth/model";
-import { WORKSPACE_NAME_MAX } from "../../src/features/workspaces/service";
+import { WORKSPACE_NAME_MAX } from "../../src/features/workspaces/model";
 import { Button } from "../components/Button";
 import { Field } from "../components/Field";
 import { AppShell } from "../layouts/AppShell";
