@@ -9,7 +9,7 @@ export type AuditScope = { workspaceId: string } | { instance: true };
 /** A checked filter (service.ts reads it from the query string). `since` inclusive, `until` exclusive. */
 export interface AuditFilter {
   actions: string[];
-  /** Lower-cased; matched inside the actor's label (an address, a key's name) or equal to its id. */
+  /** Matched inside the actor's label whatever the case (an address, a key's name), or equal to its id. */
   actor: string;
   from: string;
   to: string;

@@ -33,7 +33,7 @@ function readActions(raw: string[] | string | undefined): string[] {
 
 /** Checks a filter; anything wrong is an Invalid naming its field (422), never a failed query. Days are the person's. */
 export function readAuditFilter(input: AuditFilterInput, zone: string): AuditFilter {
-  const actor = (input.actor ?? "").trim().toLowerCase();
+  const actor = (input.actor ?? "").trim();
   if (actor.length > ACTOR_MAX) throw new Invalid(`The "actor" search is too long: keep it under ${ACTOR_MAX} characters.`, "invalid_actor", "actor");
   const from = (input.from ?? "").trim();
   const to = (input.to ?? "").trim();
@@ -77,7 +77,7 @@ export async function auditHasEntries(deps: Deps, scope: AuditScope): Promise<bo
   return anyAuditEntries(deps.db, scope);
 }
 
-const CSV_HEADER = ["time (UTC)", "action", "what happened", "actor type", "actor", "actor id", "target type", "target", "target id", "ip", "user agent", "detail"];
+const CSV_HEADER = ["time (UTC)", "action", "what happened", "actor type", "actor", "actor id", "target type", "target", "target id", "ip", "user agent", "detail", "id"];
 
 /**
  * Every entry the filter matches (not only one page), newest first, as CSV lines: read in keyset
@@ -105,6 +105,7 @@ export async function* auditCsv(deps: Deps, scope: AuditScope, filter: AuditFilt
         item.ip,
         item.userAgent,
         item.detail ? JSON.stringify(item.detail) : "",
+        item.id,
       ]);
     }
     yield out;
