@@ -4,6 +4,7 @@ import { ErrorPage } from "../views/errors/ErrorPage";
 import { Flash } from "../views/components/Flash";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./features/admin/routes";
+import { attachmentsRoutes } from "./features/attachments/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { auditTrail } from "./features/audit/trail";
 import { authRoutes } from "./features/auth/routes";
@@ -109,6 +110,7 @@ export function createApp(deps: Deps) {
     .use(trackingRoutes(deps))
     .use(templatesRoutes(ctx))
     .use(campaignsRoutes(ctx))
+    .use(attachmentsRoutes(ctx))
     .use(workspacesRoutes(ctx))
     .use(auditRoutes(ctx))
     .use(adminRoutes(ctx))

@@ -19,6 +19,7 @@ export interface Config {
   publicUrl: URL;
   sesEndpoint: string | null;
   snsEndpoint: string | null;
+  s3Endpoint: string | null;
   snsCertUrlPattern: RegExp;
   snsSubscribeUrlPattern: RegExp;
   queueUrl: string | null;
@@ -53,6 +54,7 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = parseUrl("PUBLIC_URL", value("PUBLIC_URL") ?? `http://localhost:${port}`, ["http:", "https:"]);
   const sesEndpoint = optionalUrl("SES_ENDPOINT", value("SES_ENDPOINT"));
   const snsEndpoint = optionalUrl("SNS_ENDPOINT", value("SNS_ENDPOINT"));
+  const s3Endpoint = optionalUrl("S3_ENDPOINT", value("S3_ENDPOINT"));
   const queueUrl = value("QUEUE_URL") ?? null;
   if (queueUrl) parseUrl("QUEUE_URL", queueUrl);
 
@@ -85,6 +87,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     sesEndpoint,
     snsEndpoint,
+    s3Endpoint,
     snsCertUrlPattern: parsePattern("SNS_CERT_URL_PATTERN", value("SNS_CERT_URL_PATTERN") ?? DEFAULT_CERT_PATTERN),
     snsSubscribeUrlPattern: parsePattern(
       "SNS_SUBSCRIBE_URL_PATTERN",

@@ -55,6 +55,9 @@ const DOING: Record<string, string> = {
   "sns:GetTopicAttributes": "read the SNS topic",
   "sns:Subscribe": "subscribe Sesame to the SNS topic",
   "sns:ListSubscriptionsByTopic": "read the SNS topic's subscriptions",
+  "s3:ListBucket": "read the attachments bucket",
+  "s3:GetObject": "read a file in the attachments bucket",
+  "s3:PutObject": "store the file in the attachments bucket",
 };
 
 const TOPIC_ACTIONS = ["sns:GetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic"];

@@ -105,6 +105,13 @@ export async function ensureEventDestination(config: Config, keys: AwsKeys, conf
   if (!written?.Enabled || written.SnsDestination?.TopicArn !== topicArn) throw unreadableAnswer(keys, wrote, "event destination it reported written", {});
 }
 
+/** A file that goes out with a message (SES v2 `Content.Simple.Attachments`); the SDK base64-encodes it. */
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
 export interface OutgoingMessage {
   from: string;
   to: string;
@@ -116,6 +123,20 @@ export interface OutgoingMessage {
   replyTo?: string | null;
   /** SES message tags, so SES events map back to the workspace, campaign and recipient. */
   tags?: { name: string; value: string }[];
+  attachments?: OutgoingAttachment[];
+}
+
+function attachmentsOf(message: OutgoingMessage) {
+  if (!message.attachments?.length) return {};
+  return {
+    Attachments: message.attachments.map((a) => ({
+      FileName: a.filename,
+      ContentType: a.contentType,
+      ContentDisposition: "ATTACHMENT" as const,
+      ContentTransferEncoding: "BASE64" as const,
+      RawContent: a.content,
+    })),
+  };
 }
 
 /** One message through SES SendEmail (simple content, custom headers); returns SES's message id. */
@@ -130,6 +151,7 @@ export async function sendEmail(config: Config, keys: AwsKeys, message: Outgoing
             Subject: { Data: message.subject, Charset: "UTF-8" },
             Body: { Html: { Data: message.html, Charset: "UTF-8" }, Text: { Data: message.text, Charset: "UTF-8" } },
             Headers: message.headers.map((h) => ({ Name: h.name, Value: h.value })),
+            ...attachmentsOf(message),
           },
         },
         ...(message.configurationSet ? { ConfigurationSetName: message.configurationSet } : {}),
@@ -150,6 +172,7 @@ function simpleMessage(message: OutgoingMessage) {
         Subject: { Data: message.subject, Charset: "UTF-8" },
         Body: { Html: { Data: message.html, Charset: "UTF-8" }, Text: { Data: message.text, Charset: "UTF-8" } },
         Headers: message.headers.map((h) => ({ Name: h.name, Value: h.value })),
+        ...attachmentsOf(message),
       },
     },
     ...(message.tags?.length ? { EmailTags: message.tags.map((t) => ({ Name: t.name, Value: t.value })) } : {}),

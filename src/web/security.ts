@@ -6,7 +6,7 @@ import { BadRequest, Forbidden, PayloadTooLarge } from "../lib/errors";
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Uploads that the route streams to disk itself: the parser leaves their body unread. */
-const STREAMED_UPLOADS = [/^\/lists\/[^/]+\/import$/, /^\/suppressions\/import$/];
+const STREAMED_UPLOADS = [/^\/lists\/[^/]+\/import$/, /^\/suppressions\/import$/, /^\/campaigns\/[^/]+\/attachments$/, /^\/attachments$/];
 export const STREAMED_BODY = Object.freeze({ streamed: true as const });
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -4,6 +4,7 @@ import { listField, type CampaignFormValues, type FieldError } from "../../src/f
 import type { CampaignView } from "../../src/features/campaigns/model";
 import type { ListSummary } from "../../src/features/lists/model";
 import type { TemplateView } from "../../src/features/templates/model";
+import { ChosenAttachments, FormAttachmentCard } from "../attachments/Attachments";
 import { Button } from "../components/Button";
 import { AppShell } from "../layouts/AppShell";
 import { FieldMessage, FormProblem, HINT, INPUT, LABEL, ScheduleFields, SenderFields, TextField, describedBy } from "./parts";
@@ -18,6 +19,8 @@ export interface CampaignFormProps {
   zone: string;
   now: Date;
   errors: FieldError[];
+  /** Whether the workspace has named its S3 bucket: files can then be attached. */
+  hasBucket?: boolean;
 }
 
 /**
@@ -121,6 +124,8 @@ export function CampaignForm({ campaign, values, templates, lists, identities, z
         </p>
       </div>
 
+      <ChosenAttachments files={values.attachments} form="campaign-form" error={errors.find((e) => e.field === "attachments")?.message} />
+
       <ScheduleFields when={values.when} sendAt={values.sendAt} zone={zone} now={now} errors={errors} nowLabel="When I launch it, after the review" />
 
       <div class="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-4">
@@ -147,6 +152,7 @@ export function CampaignFormPage({ auth, ...props }: CampaignFormProps & { auth:
   return (
     <AppShell auth={auth} active="campaigns" title={title} crumbs={crumbs}>
       <CampaignForm {...props} />
+      <FormAttachmentCard form="campaign-form" hasBucket={props.hasBucket ?? false} />
     </AppShell>
   );
 }

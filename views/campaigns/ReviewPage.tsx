@@ -3,6 +3,7 @@ import { quotaShort, shortTime, type FieldError } from "../../src/features/campa
 import type { CampaignView } from "../../src/features/campaigns/model";
 import type { Review } from "../../src/features/campaigns/service";
 import type { ListSummary } from "../../src/features/lists/model";
+import { CampaignAttachments } from "../attachments/Attachments";
 import { Button } from "../components/Button";
 import { AppShell } from "../layouts/AppShell";
 import { Card, Fact, FieldMessage, FormProblem, Notice, SECONDARY_LINK, ZonedTime } from "./parts";
@@ -18,6 +19,8 @@ export interface ReviewProps {
   zone: string;
   now: Date;
   errors: FieldError[];
+  /** Whether the workspace has named its S3 bucket: files can then be attached here. */
+  hasBucket: boolean;
 }
 
 /** "about 3 minutes": a duration in words. */
@@ -34,7 +37,7 @@ function aboutDuration(seconds: number): string {
  * 24-hour quota covers it, what SES and the keys allow. Problems stop the launch; warnings are for
  * the person to weigh, and a quota too small for the campaign needs an explicit yes.
  */
-export function ReviewPage({ auth, campaign, review, lists, templateName, zone, now, errors }: ReviewProps) {
+export function ReviewPage({ auth, campaign, review, lists, templateName, zone, now, errors, hasBucket }: ReviewProps) {
   const blocked = review.problems.length > 0;
   const short = quotaShort(review);
   const later = campaign.scheduledAt && campaign.scheduledAt.getTime() > now.getTime();
@@ -165,6 +168,8 @@ export function ReviewPage({ auth, campaign, review, lists, templateName, zone, 
           </div>
         </dl>
       </Card>
+
+      <CampaignAttachments campaignId={campaign.id} attachments={campaign.attachments} editable={campaign.status === "draft" || campaign.status === "scheduled"} hasBucket={hasBucket} />
 
       <form
         method="post"

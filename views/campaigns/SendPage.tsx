@@ -2,6 +2,7 @@ import type { Identity } from "../../src/aws/identities";
 import type { Auth } from "../../src/features/auth/model";
 import type { FieldError, SendFormValues } from "../../src/features/campaigns/forms";
 import type { TemplateView } from "../../src/features/templates/model";
+import { ChosenAttachments, FormAttachmentCard } from "../attachments/Attachments";
 import { Button } from "../components/Button";
 import { AppShell } from "../layouts/AppShell";
 import { FieldMessage, FormProblem, HINT, INPUT, LABEL, ScheduleFields, SenderFields, TextField, describedBy } from "./parts";
@@ -78,6 +79,8 @@ export function SendForm({ values, templates, identities, zone, now, errors }: S
         </fieldset>
       </div>
 
+      <ChosenAttachments files={values.attachments} form="send-form" error={errors.find((e) => e.field === "attachments")?.message} />
+
       <ScheduleFields when={values.when} sendAt={values.sendAt} zone={zone} now={now} errors={errors} nowLabel="Now" />
 
       <div class="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-4">
@@ -88,10 +91,11 @@ export function SendForm({ values, templates, identities, zone, now, errors }: S
   );
 }
 
-export function SendPage({ auth, ...props }: SendFormProps & { auth: Auth }) {
+export function SendPage({ auth, hasBucket, ...props }: SendFormProps & { auth: Auth; hasBucket: boolean }) {
   return (
     <AppShell auth={auth} active="send" title="Send an email" crumbs={[{ href: "/campaigns", label: "Campaigns" }]}>
       <SendForm {...props} />
+      <FormAttachmentCard form="send-form" hasBucket={hasBucket} />
     </AppShell>
   );
 }

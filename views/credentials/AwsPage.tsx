@@ -272,6 +272,11 @@ export function AwsPage(props: { auth: Auth; status: AwsStatus; events: EventsSt
             </p>
             <EventsPanel events={props.events} canManage={props.canManage} />
           </Section>
+          <Section title="Attachments bucket" id="aws-s3-section">
+            <div hx-get="/aws/s3" hx-trigger="load" hx-swap="outerHTML">
+              <p class="text-sm text-slate-500">Loading the bucket setting…</p>
+            </div>
+          </Section>
         </>
       ) : (
         ""

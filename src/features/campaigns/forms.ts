@@ -2,6 +2,7 @@ import type { Identity } from "../../aws/identities";
 import { isEmail, normalizeEmail, parseSender } from "../../lib/email";
 import { AppError, Invalid } from "../../lib/errors";
 import { formatInZone, utcToZonedInput, zonedToUtc, zoneOffsetLabel } from "../../lib/zones";
+import { chosenFiles, type ChosenFile } from "../attachments/model";
 import type { CampaignCounts, CampaignStatus, CampaignView, RecipientStatus } from "./model";
 import type { CampaignInput, Review, SendInput } from "./service";
 
@@ -33,6 +34,8 @@ export interface CampaignFormValues {
   when: "now" | "later";
   /** What a datetime-local input holds: "2026-12-02T09:30", read in the person's zone. */
   sendAt: string;
+  /** Files from the workspace's bucket, by key: the ticked ones go with the campaign. */
+  attachments: ChosenFile[];
 }
 
 /** The send-one-email form as typed. */
@@ -47,6 +50,7 @@ export interface SendFormValues {
   format: "text" | "html";
   when: "now" | "later";
   sendAt: string;
+  attachments: ChosenFile[];
 }
 
 const LIST_FIELD = "list_";
@@ -75,6 +79,7 @@ export function readCampaignForm(body: FormBody): CampaignFormValues {
     tracking: Boolean(body.tracking),
     when: body.when === "later" ? "later" : "now",
     sendAt: text(body, "sendAt"),
+    attachments: chosenFiles(body),
   };
 }
 
@@ -90,16 +95,17 @@ export function readSendForm(body: FormBody): SendFormValues {
     format: body.format === "html" ? "html" : "text",
     when: body.when === "later" ? "later" : "now",
     sendAt: text(body, "sendAt"),
+    attachments: chosenFiles(body),
   };
 }
 
 /** A new campaign's form: tracking on, sent when launched, the time field offering the next full hour. */
 export function blankCampaignForm(zone: string, now: Date): CampaignFormValues {
-  return { name: "", templateId: "", listIds: [], fromName: "", fromAddress: "", fromLocal: "", replyTo: "", tracking: true, when: "now", sendAt: nextHourInput(zone, now) };
+  return { name: "", templateId: "", listIds: [], fromName: "", fromAddress: "", fromLocal: "", replyTo: "", tracking: true, when: "now", sendAt: nextHourInput(zone, now), attachments: [] };
 }
 
 export function blankSendForm(zone: string, now: Date): SendFormValues {
-  return { fromName: "", fromAddress: "", fromLocal: "", to: "", templateId: "", subject: "", body: "", format: "text", when: "now", sendAt: nextHourInput(zone, now) };
+  return { fromName: "", fromAddress: "", fromLocal: "", to: "", templateId: "", subject: "", body: "", format: "text", when: "now", sendAt: nextHourInput(zone, now), attachments: [] };
 }
 
 function nextHourInput(zone: string, now: Date): string {
@@ -119,6 +125,7 @@ export function campaignForm(c: CampaignView, zone: string, now: Date, identitie
     tracking: c.tracking,
     when: c.scheduledAt ? "later" : "now",
     sendAt: c.scheduledAt ? utcToZonedInput(c.scheduledAt, zone) : nextHourInput(zone, now),
+    attachments: c.attachments.map((a) => ({ key: a.key, filename: a.filename, size: a.size })),
   };
 }
 
@@ -232,12 +239,13 @@ export function sendInput(values: SendFormValues, zone: string, now: Date): Send
   const scheduledAt = check(errors, () => scheduleOf(values, zone, now));
   if (errors.length || !from) throw new FormInvalid(errors);
   const when = scheduledAt?.toISOString() ?? null;
-  if (values.templateId) return { from, to, templateId: values.templateId, scheduledAt: when };
-  return { from, to, subject: values.subject, ...(values.format === "html" ? { html: values.body } : { text: values.body }), scheduledAt: when };
+  const attachments = values.attachments.length ? { attachments: values.attachments.map((a) => ({ key: a.key })) } : {};
+  if (values.templateId) return { from, to, templateId: values.templateId, scheduledAt: when, ...attachments };
+  return { from, to, subject: values.subject, ...(values.format === "html" ? { html: values.body } : { text: values.body }), scheduledAt: when, ...attachments };
 }
 
 /** The service names its fields by the API's words; the forms split some of them. */
-const FORM_FIELDS: Record<string, string> = { from: "fromAddress", scheduledAt: "sendAt", html: "body", text: "body", variables: "templateId" };
+const FORM_FIELDS: Record<string, string> = { from: "fromAddress", scheduledAt: "sendAt", html: "body", text: "body", variables: "templateId", key: "attachments", file: "attachments" };
 
 /** A refusal as a form shows it (each problem next to its field), or null when it is not a refusal the form can show. */
 export function fieldErrorsOf(error: unknown): FieldError[] | null {

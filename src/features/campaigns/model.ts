@@ -1,4 +1,5 @@
 import { AppError } from "../../lib/errors";
+import type { Attachment } from "../attachments/model";
 
 /**
  * A campaign: draft → scheduled → running ⇄ paused → sent, or cancelled from any state before sent.
@@ -106,6 +107,8 @@ export interface CampaignView {
   expanded: boolean;
   /** The reputation guard watches it (until a person resumes it past the guard). */
   guarded: boolean;
+  /** Files from the workspace's S3 bucket that go out with every mail. */
+  attachments: Attachment[];
 }
 
 /**

@@ -15,6 +15,8 @@ import { userTimeZone } from "../auth/service";
 import { awsIdentities } from "../identities/service";
 import { listLists } from "../lists/service";
 import { listTemplates } from "../templates/service";
+import { ATTACHMENTS_MAX, type Attachment } from "../attachments/model";
+import { bucketSetting, resolveAttachments } from "../attachments/service";
 import {
   blankCampaignForm,
   blankSendForm,
@@ -49,6 +51,9 @@ import {
   updateCampaign,
 } from "./service";
 
+/** Files already in the workspace's bucket, by key (upload them with POST /campaigns/:id/attachments). */
+const attachmentKeys = t.Array(t.Object({ key: t.String({ maxLength: 1024 }) }), { maxItems: ATTACHMENTS_MAX });
+
 const instant = t.Optional(t.Nullable(t.Union([t.String({ maxLength: 64 }), t.Number()])));
 
 const campaignBody = t.Object({
@@ -62,6 +67,7 @@ const campaignBody = t.Object({
   listIds: t.Optional(t.Array(t.String({ maxLength: 100 }), { maxItems: 100 })),
   scheduledAt: instant,
   tracking: t.Optional(t.Boolean()),
+  attachments: t.Optional(attachmentKeys),
 });
 
 const sendBody = t.Object({
@@ -77,6 +83,7 @@ const sendBody = t.Object({
   replyTo: t.Optional(t.Nullable(t.String({ maxLength: 1000 }))),
   tracking: t.Optional(t.Boolean()),
   name: t.Optional(t.String({ maxLength: 1000 })),
+  attachments: t.Optional(attachmentKeys),
 });
 
 /** What the pages' forms post: strings by name (each list has a checkbox of its own). */
@@ -131,7 +138,12 @@ export function campaignsRoutes(ctx: Context) {
       identitiesOf(deps, auth),
       campaignId ? getCampaign(deps, scope, campaignId) : Promise.resolve(null),
     ]);
-    return { templates, lists, identities, campaign, zone: userTimeZone(auth), now: deps.clock.now() };
+    return { templates, lists, identities, campaign, zone: userTimeZone(auth), now: deps.clock.now(), hasBucket: (await bucketSetting(deps, auth)).bucket !== null };
+  }
+
+  /** The form's ticked files, looked up in the bucket (those the campaign has keep what is known of them). */
+  async function formAttachments(deps: Deps, auth: Auth, values: { attachments: { key: string }[] }, existing: Attachment[] = []) {
+    return resolveAttachments(deps, auth, values.attachments.map((a) => ({ key: a.key })), existing);
   }
 
   async function reviewPage(deps: Deps, auth: Auth, id: string, errors: FieldError[]) {
@@ -139,7 +151,8 @@ export function campaignsRoutes(ctx: Context) {
     const campaign = await getCampaign(deps, scope, id);
     const [review, lists, templates] = await Promise.all([reviewCampaign(deps, auth, id), listLists(deps, scope), listTemplates(deps, scope)]);
     const templateName = templates.find((tpl) => tpl.id === campaign.templateId)?.name ?? null;
-    return <ReviewPage auth={auth} campaign={campaign} review={review} lists={lists} templateName={templateName} zone={userTimeZone(auth)} now={deps.clock.now()} errors={errors} />;
+    const hasBucket = (await bucketSetting(deps, auth)).bucket !== null;
+    return <ReviewPage auth={auth} campaign={campaign} review={review} lists={lists} templateName={templateName} zone={userTimeZone(auth)} now={deps.clock.now()} errors={errors} hasBucket={hasBucket} />;
   }
 
   return new Elysia()
@@ -169,7 +182,9 @@ export function campaignsRoutes(ctx: Context) {
     .post(
       "/campaigns",
       async ({ auth, deps, body, set }) => {
-        const campaign = await createCampaign(deps, requireScope(auth), body);
+        const scope = requireScope(auth);
+        const attachments = body.attachments ? await resolveAttachments(deps, requireAuth(auth), body.attachments) : undefined;
+        const campaign = await createCampaign(deps, scope, { ...body, attachments });
         set.status = 201;
         return campaign;
       },
@@ -187,7 +202,8 @@ export function campaignsRoutes(ctx: Context) {
         const values = readCampaignForm(body as FormBody);
         let errors: FieldError[] | null;
         try {
-          const campaign = await createCampaign(deps, requireScope(a), campaignInput(values, userTimeZone(a), deps.clock.now()));
+          const input = campaignInput(values, userTimeZone(a), deps.clock.now());
+          const campaign = await createCampaign(deps, requireScope(a), { ...input, attachments: await formAttachments(deps, a, values) });
           return answer(request, set, `/campaigns/${campaign.id}/review`, campaign);
         } catch (err) {
           errors = fieldErrorsOf(err);
@@ -223,7 +239,15 @@ export function campaignsRoutes(ctx: Context) {
       },
       { query: recipientsQuery },
     )
-    .patch("/campaigns/:id", async ({ auth, deps, params, body }) => updateCampaign(deps, requireScope(auth), params.id, body), { body: campaignBody })
+    .patch(
+      "/campaigns/:id",
+      async ({ auth, deps, params, body }) => {
+        const scope = requireScope(auth);
+        const attachments = body.attachments ? await resolveAttachments(deps, requireAuth(auth), body.attachments, (await getCampaign(deps, scope, params.id)).attachments) : undefined;
+        return updateCampaign(deps, scope, params.id, { ...body, attachments });
+      },
+      { body: campaignBody },
+    )
     .delete("/campaigns/:id", async ({ auth, deps, params, request, set }) => {
       await deleteCampaign(deps, requireScope(auth), params.id);
       if (isHtmx(request)) {
@@ -248,7 +272,10 @@ export function campaignsRoutes(ctx: Context) {
         const values = readCampaignForm(body as FormBody);
         let errors: FieldError[] | null;
         try {
-          const campaign = await updateCampaign(deps, requireScope(a), params.id, campaignInput(values, userTimeZone(a), deps.clock.now()));
+          const scope = requireScope(a);
+          const input = campaignInput(values, userTimeZone(a), deps.clock.now());
+          const existing = (await getCampaign(deps, scope, params.id)).attachments;
+          const campaign = await updateCampaign(deps, scope, params.id, { ...input, attachments: await formAttachments(deps, a, values, existing) });
           // A scheduled campaign stays launched at its new time; a draft (or one taken back to draft) goes to the review.
           const next = campaign.status === "scheduled" ? campaignUrl(campaign.id, "saved") : `/campaigns/${campaign.id}/review`;
           return answer(request, set, next, campaign);
@@ -334,10 +361,10 @@ export function campaignsRoutes(ctx: Context) {
     .get("/send", async ({ auth, deps }) => {
       const a = requireAuth(auth);
       const scope = requireScope(a);
-      const [templates, identities] = await Promise.all([listTemplates(deps, scope), identitiesOf(deps, a)]);
+      const [templates, identities, bucket] = await Promise.all([listTemplates(deps, scope), identitiesOf(deps, a), bucketSetting(deps, a)]);
       const zone = userTimeZone(a);
       const now = deps.clock.now();
-      return <SendPage auth={a} values={blankSendForm(zone, now)} templates={templates} identities={identities} zone={zone} now={now} errors={[]} />;
+      return <SendPage auth={a} values={blankSendForm(zone, now)} templates={templates} identities={identities} zone={zone} now={now} errors={[]} hasBucket={bucket.bucket !== null} />;
     })
     .post(
       "/send",
@@ -356,9 +383,9 @@ export function campaignsRoutes(ctx: Context) {
           if (!errors) throw err;
         }
         set.status = 422;
-        const [templates, identities] = await Promise.all([listTemplates(deps, scope), identitiesOf(deps, a)]);
+        const [templates, identities, bucket] = await Promise.all([listTemplates(deps, scope), identitiesOf(deps, a), bucketSetting(deps, a)]);
         const props = { values, templates, identities, zone, now: deps.clock.now(), errors };
-        return isHtmx(request) ? <SendForm {...props} /> : <SendPage auth={a} {...props} />;
+        return isHtmx(request) ? <SendForm {...props} /> : <SendPage auth={a} {...props} hasBucket={bucket.bucket !== null} />;
       },
       { body: formBody },
     );

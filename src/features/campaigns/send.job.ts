@@ -5,8 +5,8 @@ import type { Deps } from "../../deps";
 import { newId } from "../../lib/ids";
 import { describeForLog } from "../../lib/log";
 import { batchPlan, currentPace, giveBack, giveBackQuota, quotaExhausted, reserveSends, slowDown, speedUp, type AccountQuota } from "../../jobs/pacing";
+import { attachmentsForSending } from "../attachments/service";
 import { sendingKeys } from "../credentials/service";
-import { findSuppressed } from "../suppressions/queries";
 import { composeBulkDestination, composeMessage, planBulk, type Addressee, type BulkPlan, type CampaignContent } from "./message";
 import { BULK_MAX, bulkVerdict, sendVerdict, type SendVerdict } from "./model";
 import {
@@ -271,28 +271,40 @@ async function sendLoop(deps: Deps, workspaceId: string, id: string) {
     text: c.text,
     tracking: c.tracking,
     configurationSet: c.configurationSet,
+    attachments: await attachmentsForSending(deps, { workspaceId, id, attachments: c.attachments }, keys),
   };
   const plan = planBulk(content);
   const readAccount = (): Promise<AccountQuota> => getAccount(deps.config, keys);
   let expanded = c.expandedAt !== null;
   let transientFailures = 0;
   let quotaRetries = 0;
+  // The workspace's rate as the last reservation (or the account) gave it: the next batch is planned
+  // at it, and a reservation that finds it moved plans again.
+  let rate: number | null = null;
+  // The last claim found fewer recipients than it was granted (or none was made yet): before the next
+  // reservation, look at the campaign and count what waits, so that an idle or finished campaign
+  // reserves nothing. After a full claim both are skipped: the claim itself checks the campaign.
+  let short = true;
 
   try {
     while (!state.stopping) {
-      const status = await campaignStatusOf(deps.db, id);
-      if (status?.status !== "running" || (status.holdUntil && status.holdUntil > deps.clock.now())) return;
-      let pace;
-      try {
-        pace = await currentPace(deps.db, workspaceId, deps.clock.now().getTime(), readAccount);
-      } catch (err) {
-        if (await accountTrouble(deps, workspaceId, id, err)) return;
-        await sleep(jitter(5_000));
-        continue;
+      if (rate === null) {
+        try {
+          rate = (await currentPace(deps.db, workspaceId, deps.clock.now().getTime(), readAccount))?.rate ?? 1;
+        } catch (err) {
+          if (await accountTrouble(deps, workspaceId, id, err)) return;
+          await sleep(jitter(5_000));
+          continue;
+        }
       }
       // A batch is at most about a second of sending: what is claimed and not yet sent at a crash is reported unknown.
-      const batch = batchPlan(pace?.rate ?? 1, { bulk: plan !== null, max: plan ? BULK_MAX : BATCH_MAX });
-      const want = await queuedUpTo(deps.db, id, batch.want);
+      const batch = batchPlan(rate, { bulk: plan !== null, max: plan ? BULK_MAX : BATCH_MAX });
+      let want = batch.want;
+      if (short) {
+        const status = await campaignStatusOf(deps.db, id);
+        if (status?.status !== "running" || (status.holdUntil && status.holdUntil > deps.clock.now())) return;
+        want = await queuedUpTo(deps.db, id, batch.want);
+      }
       if (want === 0) {
         if (!expanded) expanded = (await findCampaign(deps.db, workspaceId, id))?.expandedAt != null;
         if (!expanded) {
@@ -304,10 +316,14 @@ async function sendLoop(deps: Deps, workspaceId: string, id: string) {
       }
       let reservation;
       try {
-        reservation = await reserveSends(deps.db, workspaceId, want, (batch.spanMs * want) / batch.want, deps.clock.now().getTime(), readAccount);
+        reservation = await reserveSends(deps.db, workspaceId, want, (batch.spanMs * want) / batch.want, deps.clock.now().getTime(), readAccount, rate);
       } catch (err) {
         if (await accountTrouble(deps, workspaceId, id, err)) return;
         await sleep(jitter(5_000));
+        continue;
+      }
+      if ("replan" in reservation) {
+        rate = reservation.rate;
         continue;
       }
       if (!("startAt" in reservation)) {
@@ -322,17 +338,18 @@ async function sendLoop(deps: Deps, workspaceId: string, id: string) {
         return;
       }
       quotaRetries = 0;
+      rate = reservation.rate;
       // A batch is claimed a little before its time, so that it can leave on time.
       await waitUntil(deps, reservation.startAt - SLOT_LEAD_MS);
-      // Paused, cancelled or held while this sender waited for its slot: nothing is claimed.
-      const still = state.stopping ? null : await campaignStatusOf(deps.db, id);
-      if (state.stopping || still?.status !== "running" || (still.holdUntil && still.holdUntil > deps.clock.now())) {
+      if (state.stopping) {
         await giveBack(deps.db, workspaceId, reservation.reserved, reservation);
         return;
       }
       const rows = await claimQueuedRecipients(deps.db, id, runnerId, reservation.count, deps.clock.now());
-      await giveBack(deps.db, workspaceId, reservation.reserved - rows.length, reservation);
-      // Another sender took them between the count and the claim.
+      if (rows.length < reservation.reserved) await giveBack(deps.db, workspaceId, reservation.reserved - rows.length, reservation);
+      short = rows.length < reservation.count;
+      // Paused, cancelled or held while this sender waited for its slot, or another sender took the
+      // last ones: the next round looks at the campaign first.
       if (rows.length === 0) {
         await sleep(50);
         continue;
@@ -343,9 +360,9 @@ async function sendLoop(deps: Deps, workspaceId: string, id: string) {
       if (outcome.stop) return;
       if (outcome.throttled) {
         deps.log.warn("SES said too fast: the workspace's rate is halved", { workspaceId, campaignId: id, rate: reservation.rate / 2 });
-        await slowDown(deps.db, workspaceId, deps.clock.now().getTime(), jitter(1_000));
+        rate = await slowDown(deps.db, workspaceId, deps.clock.now().getTime(), jitter(1_000));
       } else if (reservation.rate < reservation.maxRate) {
-        await speedUp(deps.db, workspaceId);
+        rate = (await speedUp(deps.db, workspaceId)) ?? reservation.maxRate;
       }
       transientFailures = outcome.transient ? transientFailures + 1 : 0;
       if (transientFailures) await sleep(jitter(Math.min(30_000, 500 * 2 ** transientFailures)));
@@ -375,7 +392,7 @@ async function sendBatch(
   reservation: { startAt: number; spanMs: number; intervalMs: number },
 ): Promise<Attempt[]> {
   const { startAt, intervalMs } = reservation;
-  const suppressed = new Set((await findSuppressed(deps.db, content.workspaceId, rows.map((r) => r.email))).map((s) => s.email));
+  const suppressed = new Set(rows.filter((r) => r.suppressed).map((r) => r.email));
   const attempts: Attempt[] = rows.map((row) => ({ row, verdict: null }));
   const now = deps.clock.now();
   const addressee = (row: ClaimedRecipient): Addressee => ({ recipientId: row.id, email: row.email, variables: row.variables });

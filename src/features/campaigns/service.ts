@@ -13,6 +13,8 @@ import { HTML_MAX_BYTES, SUBJECT_MAX } from "../templates/model";
 import { findTemplate } from "../templates/queries";
 import { variablesWithoutFallback } from "../templates/render";
 import { sanitizeTemplateHtml } from "../templates/sanitize";
+import type { Attachment } from "../attachments/model";
+import { attachmentProblems, checkMessageSize, resolveAttachments } from "../attachments/service";
 import { activeCampaignRates, campaignRates, GUARD_PAUSE_PREFIX, workspaceRates, type Rates } from "./guard";
 import {
   ACCEPTED,
@@ -58,6 +60,8 @@ export interface CampaignInput {
   /** An instant (ISO 8601 with offset, or epoch ms); null clears it. */
   scheduledAt?: string | number | Date | null;
   tracking?: boolean;
+  /** Already looked up in the bucket (attachments/service.ts, resolveAttachments); replaces the campaign's set. */
+  attachments?: Attachment[];
 }
 
 function view(row: Row): CampaignView {
@@ -81,6 +85,7 @@ function view(row: Row): CampaignView {
     guarded: row.guardOffAt === null,
     duplicates: row.duplicates,
     expanded: row.expandedAt !== null,
+    attachments: row.attachments,
   };
 }
 
@@ -154,6 +159,7 @@ async function checkLists(deps: Deps, scope: Scope, raw: string[] | undefined): 
 export async function createCampaign(deps: Deps, scope: Scope, input: CampaignInput): Promise<CampaignView> {
   const now = deps.clock.now();
   const content = await contentOf(deps, scope, input);
+  if (input.attachments?.length) checkMessageSize(content, input.attachments);
   const scheduledAt = parseInstant(input.scheduledAt);
   const row = {
     id: newId("cmp"),
@@ -165,6 +171,7 @@ export async function createCampaign(deps: Deps, scope: Scope, input: CampaignIn
     ...content,
     listIds: await checkLists(deps, scope, input.listIds),
     tracking: input.tracking ?? true,
+    attachments: input.attachments ?? [],
     scheduledAt,
     createdBy: scope.userId,
     createdAt: now,
@@ -187,6 +194,10 @@ export async function updateCampaign(deps: Deps, scope: Scope, id: string, input
   }
   if (input.listIds !== undefined) changes.listIds = await checkLists(deps, scope, input.listIds);
   if (input.tracking !== undefined) changes.tracking = input.tracking;
+  if (input.attachments !== undefined) {
+    checkMessageSize({ subject: changes.subject ?? current.subject, html: changes.html ?? current.html, text: changes.text ?? current.text }, input.attachments);
+    changes.attachments = input.attachments;
+  }
   if (input.scheduledAt !== undefined) {
     changes.scheduledAt = parseInstant(input.scheduledAt);
     if (current.status === "scheduled" && changes.scheduledAt === null) changes.status = "draft";
@@ -305,6 +316,7 @@ export async function reviewCampaign(deps: Deps, auth: Auth, id: string): Promis
   if (row.kind === "campaign" && row.listIds.length === 0) problems.push("Choose at least one list to send to.");
   else if (toSend === 0) problems.push("No one would be mailed: every address is suppressed, or the lists are empty.");
   if (!row.subject.trim() || !(row.html ?? "").trim()) problems.push("The campaign has no subject or no body: choose a template or write the message.");
+  problems.push(...(await attachmentProblems(deps, auth, row)));
 
   const active = await activeKeys(deps, auth);
   let account: AccountStatus | null = null;
@@ -458,6 +470,8 @@ export interface SendInput {
   replyTo?: string | null;
   tracking?: boolean;
   name?: string;
+  /** Files already in the workspace's bucket, by key. */
+  attachments?: { key: string }[];
 }
 
 export const SEND_MAX_ADDRESSES = 10_000;
@@ -492,6 +506,7 @@ export async function sendEmail(deps: Deps, auth: Auth, input: SendInput): Promi
   const to = destinations(input.to, shared);
   if (to.length === 0 && !input.listId) throw new Invalid("Say who to send to: `to` (addresses) or `listId`.", "invalid_to", "to");
   if (to.length > 0 && input.listId) throw new Invalid("Send to addresses or to a list, not both at once.", "invalid_to", "to");
+  const attachments = input.attachments?.length ? await resolveAttachments(deps, auth, input.attachments) : [];
   const name = input.name?.trim() || (to.length === 1 ? `Email to ${to[0]!.email}` : to.length ? `Email to ${to.length} addresses` : "Email to a list");
   const campaign = await createCampaign(deps, scope, {
     name: name.slice(0, NAME_MAX),
@@ -504,6 +519,7 @@ export async function sendEmail(deps: Deps, auth: Auth, input: SendInput): Promi
     listIds: input.listId ? [input.listId] : [],
     scheduledAt: input.scheduledAt,
     tracking: input.tracking,
+    attachments,
   });
   if (input.listId && Object.keys(shared).length) {
     await deleteCampaignRow(deps.db, scope.workspaceId, campaign.id, ["draft"]);

@@ -157,6 +157,8 @@ export const IAM_POLICY = JSON.stringify(
       { Sid: "SesameDeliverability", Effect: "Allow", Action: ["ses:BatchGetMetricData", "ses:ListRecommendations", "ses:PutAccountVdmAttributes"], Resource: "*" },
       { Sid: "SesameTopic", Effect: "Allow", Action: ["sns:CreateTopic"], Resource: "arn:aws:sns:*:*:sesame-*" },
       { Sid: "SesameSubscription", Effect: "Allow", Action: ["sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:GetTopicAttributes"], Resource: "*" },
+      // Attachments live in a bucket the workspace names; narrow Resource to arn:aws:s3:::<bucket> and arn:aws:s3:::<bucket>/* if you like.
+      { Sid: "SesameAttachments", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetObject", "s3:PutObject"], Resource: "*" },
     ],
   },
   null,
