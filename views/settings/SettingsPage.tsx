@@ -4,8 +4,10 @@ import { Button } from "../components/Button";
 import { AppShell } from "../layouts/AppShell";
 
 const SECTIONS = [
+  { href: "/settings/profile", title: "Your profile", text: "Your name, time zone and password." },
   { href: "/settings/workspace", title: "Workspace", text: "The name recipients see when they unsubscribe." },
   { href: "/settings/aws", title: "AWS", text: "Keys, SES account status and quota, sending identities, bounce and complaint tracking." },
+  { href: "/settings/api-keys", title: "API keys", text: "Keys for your own applications and scripts to send mail through Sesame's API." },
 ];
 
 export function SettingsPage({ auth, zones, now }: { auth: Auth; zones: string[]; now: Date }) {

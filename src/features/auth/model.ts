@@ -37,6 +37,17 @@ export function loginDelayMs(failures: number, free: number): number {
 export const SIGNUP_LIMIT = 10;
 export const SIGNUP_WINDOW_MS = 3600_000;
 
+/** A password reset link works once, for an hour. */
+export const RESET_TTL_MS = 3600_000;
+/**
+ * "Forgot password" requests: per address, at most this many an hour before the answer is 429; per
+ * account, at most this many links mailed an hour (past that the request is answered the same and
+ * nothing is sent, so nobody can fill someone's inbox, and the answer still says nothing).
+ */
+export const FORGOT_LIMIT_PER_ADDRESS = 20;
+export const FORGOT_MAILS_PER_ACCOUNT = 3;
+export const FORGOT_WINDOW_MS = 3600_000;
+
 /** "30 seconds", "4 minutes", "1 hour": a wait as a person reads it, rounded up. */
 export function waitInWords(seconds: number): string {
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -69,6 +80,8 @@ export interface Auth {
   workspace: PublicWorkspace;
   workspaceRole: WorkspaceRole;
   session: { id: string; awsCredentials: string | null };
+  /** Set when the caller is an API key (Authorization: Bearer) rather than a browser session. */
+  apiKey?: { id: string; name: string; scope: "send" | "full" };
 }
 
 export interface ClientMeta {
@@ -81,3 +94,14 @@ const WORKSPACE_RANK: Record<WorkspaceRole, number> = { member: 1, admin: 2, own
 export function hasWorkspaceRole(actual: WorkspaceRole, needed: WorkspaceRole): boolean {
   return WORKSPACE_RANK[actual] >= WORKSPACE_RANK[needed];
 }
+
+/**
+ * What the sign-up page can offer, decided by the instance's sign-up mode and the invite link, if any:
+ * a form (on its own, or to join an invite's workspace), or a sentence saying why there is none.
+ */
+export type SignupView =
+  | { kind: "form"; first?: boolean }
+  | { kind: "invite"; token: string; workspaceName: string; role: "admin" | "member"; email: string | null }
+  | { kind: "invite-only" }
+  | { kind: "closed"; token?: string }
+  | { kind: "invite-spent"; signupOpen: boolean };

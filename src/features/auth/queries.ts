@@ -1,4 +1,4 @@
-import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lt, max, or, sql } from "drizzle-orm";
+import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lt, max, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { UserRole, WorkspaceRole } from "./model";
 
@@ -140,4 +140,64 @@ export async function pruneAuthRecords(db: Database, limits: { entriesBefore: Da
   await db.orm
     .delete(sessions)
     .where(or(lt(sessions.expiresAt, limits.now), isNotNull(sessions.revokedAt), lt(sessions.lastSeenAt, limits.idleBefore)));
+}
+
+export async function findUserById(db: Database, id: string) {
+  const [row] = await db.orm.select().from(db.t.users).where(eq(db.t.users.id, id));
+  return row ?? null;
+}
+
+export async function updateProfileRow(db: Database, id: string, patch: { name?: string; timeZone?: string; updatedAt: Date }) {
+  await db.orm.update(db.t.users).set(patch).where(eq(db.t.users.id, id));
+}
+
+export async function setPasswordHash(db: Database, id: string, passwordHash: string, now: Date) {
+  await db.orm.update(db.t.users).set({ passwordHash, updatedAt: now }).where(eq(db.t.users.id, id));
+}
+
+/** Ends every live session of the user except `keepId` (the one that asked). */
+export async function revokeOtherSessions(db: Database, userId: string, keepId: string, now: Date) {
+  const { sessions } = db.t;
+  await db.orm
+    .update(sessions)
+    .set({ revokedAt: now, awsCredentials: null })
+    .where(and(eq(sessions.userId, userId), ne(sessions.id, keepId), isNull(sessions.revokedAt)));
+}
+
+export async function insertPasswordReset(db: Database, row: { id: string; userId: string; tokenHash: string; createdBy: string | null; createdAt: Date; expiresAt: Date }) {
+  await db.orm.insert(db.t.passwordResets).values(row);
+}
+
+/** A reset link by its token's hash, with the account it resets. */
+export async function findPasswordReset(db: Database, tokenHash: string) {
+  const { passwordResets: r, users } = db.t;
+  const [row] = await db.orm
+    .select({ id: r.id, userId: r.userId, email: users.email, disabled: users.disabled, expiresAt: r.expiresAt, usedAt: r.usedAt })
+    .from(r)
+    .innerJoin(users, eq(users.id, r.userId))
+    .where(eq(r.tokenHash, tokenHash));
+  return row ?? null;
+}
+
+/**
+ * Marks a reset link used if it still can be; the conditions sit in the statement itself, so two
+ * uses of one link race to a single winner. Returns whether this call won.
+ */
+export async function claimPasswordReset(db: Database, id: string, now: Date): Promise<boolean> {
+  const { passwordResets: r } = db.t;
+  const rows = await db.orm
+    .update(r)
+    .set({ usedAt: now })
+    .where(and(eq(r.id, id), isNull(r.usedAt), gt(r.expiresAt, now)))
+    .returning({ id: r.id });
+  return rows.length === 1;
+}
+
+/** Spends every other link still open for the user: a new password makes them pointless. */
+export async function spendPasswordResets(db: Database, userId: string, now: Date) {
+  const { passwordResets: r } = db.t;
+  await db.orm
+    .update(r)
+    .set({ usedAt: now })
+    .where(and(eq(r.userId, userId), isNull(r.usedAt)));
 }

@@ -1,15 +1,37 @@
 import { Elysia, t } from "elysia";
+import { FORGOT_ANSWER, ForgotPage } from "../../../views/auth/ForgotPage";
 import { LoginPage } from "../../../views/auth/LoginPage";
+import { ResetPage } from "../../../views/auth/ResetPage";
 import { SignupPage } from "../../../views/auth/SignupPage";
 import { Flash } from "../../../views/components/Flash";
+import { PasswordForm, ProfilePage } from "../../../views/settings/ProfilePage";
 import { AppError } from "../../lib/errors";
-import { zoneOffsetLabel } from "../../lib/zones";
+import { commonTimeZones, zoneOffsetLabel } from "../../lib/zones";
+import { getSystemMail } from "../admin/system-mail";
 import type { Context } from "../../web/context";
 import { sessionCookieName } from "../../web/context";
 import { requireAuth } from "../../web/guard";
-import { isHtmx, safeNext, wantsPage } from "../../web/respond";
+import { isHtmx, safeNext, swapPanel, wantsPage } from "../../web/respond";
 import { SESSION_ABSOLUTE_MS } from "./model";
-import { changeTimeZone, login, logout, signup } from "./service";
+import {
+  changePassword,
+  changeTimeZone,
+  forgotPassword,
+  login,
+  logout,
+  peekResetLink,
+  RESET_REFUSALS,
+  resetPassword,
+  signup,
+  signupOpen,
+  signupView,
+  updateProfile,
+} from "./service";
+
+/** After a reset the person logs in afresh; the login page says why they are there. */
+const RESET_DONE = "Your password is changed and every session of the account has ended. Log in with the new password.";
+
+const tokenParams = t.Object({ token: t.String({ maxLength: 200 }) });
 
 const credentials = {
   email: t.String({ maxLength: 1000 }),
@@ -40,8 +62,20 @@ export function authRoutes(ctx: Context) {
         },
       };
     })
-    .get("/login", ({ auth, query, redirect }) => (auth ? redirect(safeNext(query.next)) : <LoginPage next={safeNext(query.next)} />))
-    .get("/signup", ({ auth, redirect }) => (auth ? redirect("/dashboard") : <SignupPage />))
+    .get("/login", async ({ auth, deps, query, redirect }) => {
+      if (auth) return redirect(safeNext(query.next));
+      return <LoginPage next={safeNext(query.next)} notice={query.reset === "done" ? RESET_DONE : undefined} signupOpen={await signupOpen(deps)} />;
+    })
+    .get(
+      "/signup",
+      async ({ auth, deps, query, redirect }) => {
+        const invite = query.invite?.trim() || null;
+        // Someone already logged in who opens an invite's sign-up link accepts it on the invite's own page.
+        if (auth) return redirect(invite ? `/invite/${encodeURIComponent(invite)}` : "/dashboard");
+        return <SignupPage view={await signupView(deps, invite)} />;
+      },
+      { query: t.Object({ invite: t.Optional(t.String({ maxLength: 200 })) }) },
+    )
     .post(
       "/auth/signup",
       async ({ body, deps, meta, sessionToken, startCookie, request, set, redirect }) => {
@@ -51,7 +85,7 @@ export function authRoutes(ctx: Context) {
         } catch (err) {
           if (err instanceof AppError && wantsPage(request)) {
             set.status = err.status;
-            return <SignupPage email={body.email} name={body.name} error={err.message} />;
+            return <SignupPage view={await signupView(deps, body.invite?.trim() || null)} email={body.email} name={body.name} error={err.message} />;
           }
           throw err;
         }
@@ -62,7 +96,7 @@ export function authRoutes(ctx: Context) {
         set.status = 201;
         return { user: { id: result.user.id, email: result.user.email, role: result.user.role }, workspace: result.workspace };
       },
-      { body: t.Object({ ...credentials, name: t.Optional(t.String({ maxLength: 1000 })) }) },
+      { body: t.Object({ ...credentials, name: t.Optional(t.String({ maxLength: 1000 })), invite: t.Optional(t.String({ maxLength: 200 })) }) },
     )
     .post(
       "/auth/login",
@@ -102,6 +136,86 @@ export function authRoutes(ctx: Context) {
       const a = requireAuth(auth);
       return { user: { id: a.user.id, email: a.user.email, name: a.user.name, role: a.user.role, timeZone: a.user.timeZone }, workspace: a.workspace };
     })
+    .patch(
+      "/auth/me",
+      async ({ auth, deps, body, request }) => {
+        const user = await updateProfile(deps, requireAuth(auth), { name: body.name, timeZone: body.timeZone || undefined });
+        if (isHtmx(request)) return <Flash kind="success" message="Saved." />;
+        return { user: { id: user.id, email: user.email, name: user.name, role: user.role, timeZone: user.timeZone } };
+      },
+      { body: t.Object({ name: t.Optional(t.String({ maxLength: 1000 })), timeZone: t.Optional(t.String({ maxLength: 100 })) }) },
+    )
+    .get("/settings/profile", ({ auth, deps }) => <ProfilePage auth={requireAuth(auth)} zones={commonTimeZones()} now={deps.clock.now()} />)
+    .post(
+      "/auth/password",
+      async ({ auth, deps, body, meta, request, set }) => {
+        await changePassword(deps, requireAuth(auth), body, meta);
+        if (isHtmx(request)) {
+          swapPanel(set, "password-section");
+          return <PasswordForm notice="Password changed. Every other session of your account has been logged out." />;
+        }
+        set.status = 204;
+        return "";
+      },
+      { body: t.Object({ currentPassword: t.String({ maxLength: 100_000 }), newPassword: t.String({ maxLength: 100_000 }) }) },
+    )
+    .get("/forgot", async ({ deps }) => <ForgotPage delivery={(await getSystemMail(deps)) ? "mail" : "admin"} />)
+    .post(
+      "/auth/forgot",
+      async ({ body, deps, meta, request, set }) => {
+        let delivery: "mail" | "admin";
+        try {
+          ({ delivery } = await forgotPassword(deps, body.email, meta));
+        } catch (err) {
+          if (err instanceof AppError && wantsPage(request)) {
+            set.status = err.status;
+            return <ForgotPage delivery={(await getSystemMail(deps)) ? "mail" : "admin"} error={err.message} />;
+          }
+          throw err;
+        }
+        if (wantsPage(request)) return <ForgotPage delivery={delivery} sent />;
+        set.status = 202;
+        if (isHtmx(request)) return <Flash kind={delivery === "mail" ? "success" : "info"} message={FORGOT_ANSWER[delivery]} />;
+        return { delivery, message: FORGOT_ANSWER[delivery] };
+      },
+      { body: t.Object({ email: t.String({ maxLength: 1000 }) }) },
+    )
+    .get(
+      "/reset/:token",
+      async ({ deps, params, set }) => {
+        // The token is in the address: keep the page out of shared caches.
+        set.headers["cache-control"] = "no-store";
+        const link = await peekResetLink(deps, params.token);
+        if (link.state === "valid") return <ResetPage token={params.token} email={link.email} />;
+        set.status = link.state === "unknown" ? 404 : 410;
+        return <ResetPage token="" refusal={RESET_REFUSALS[link.state]} />;
+      },
+      { params: tokenParams },
+    )
+    .post(
+      "/auth/reset",
+      async ({ body, deps, request, set, redirect }) => {
+        try {
+          await resetPassword(deps, body);
+        } catch (err) {
+          if (err instanceof AppError && wantsPage(request)) {
+            set.status = err.status;
+            const link = await peekResetLink(deps, body.token);
+            return link.state === "valid" ? <ResetPage token={body.token} email={link.email} error={err.message} /> : <ResetPage token="" refusal={err.message} />;
+          }
+          throw err;
+        }
+        const next = "/login?reset=done";
+        if (isHtmx(request)) {
+          set.headers["hx-redirect"] = next;
+          return "";
+        }
+        if (wantsPage(request)) return redirect(next, 303);
+        set.status = 204;
+        return "";
+      },
+      { body: t.Object({ token: t.String({ maxLength: 1000 }), password: t.String({ maxLength: 100_000 }), username: t.Optional(t.String({ maxLength: 1000 })) }) },
+    )
     .put(
       "/me/time-zone",
       async ({ auth, deps, body, request, set }) => {
