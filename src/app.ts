@@ -4,6 +4,7 @@ import { ErrorPage } from "../views/errors/ErrorPage";
 import { Flash } from "../views/components/Flash";
 import type { Deps } from "./deps";
 import { adminRoutes } from "./features/admin/routes";
+import { apiKeysRoutes } from "./features/api-keys/routes";
 import { attachmentsRoutes } from "./features/attachments/routes";
 import { auditRoutes } from "./features/audit/routes";
 import { auditTrail } from "./features/audit/trail";
@@ -114,6 +115,7 @@ export function createApp(deps: Deps) {
     .use(workspacesRoutes(ctx))
     .use(auditRoutes(ctx))
     .use(adminRoutes(ctx))
+    .use(apiKeysRoutes(ctx))
     .use(docsRoutes(ctx, deps.config));
 }
 

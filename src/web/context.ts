@@ -4,6 +4,7 @@ import type { Deps } from "../deps";
 import type { Auth, ClientMeta } from "../features/auth/model";
 import { authenticate } from "../features/auth/service";
 import { deriveKey } from "../lib/keys";
+import { apiGate } from "./api";
 
 /** The session cookie's name; the __Host- prefix pins it to this exact origin over HTTPS. */
 export function sessionCookieName(deps: Deps): string {
@@ -25,7 +26,7 @@ export function context(deps: Deps) {
     .use(jwt({ name: "sessionJwt", secret: current }))
     .use(jwt({ name: "previousSessionJwt", secret: previous }))
     .decorate("deps", deps)
-    .derive({ as: "global" }, async ({ cookie, request, server, sessionJwt, previousSessionJwt }) => {
+    .derive({ as: "global" }, async ({ cookie, request, server, sessionJwt, previousSessionJwt, route, set }) => {
       const meta: ClientMeta = {
         ip: clientIp(request.headers.get("x-forwarded-for"), server?.requestIP(request)?.address ?? "unknown", deps.config.trustProxy),
         userAgent: request.headers.get("user-agent"),
@@ -36,8 +37,12 @@ export function context(deps: Deps) {
         const claims = (await sessionJwt.verify(raw)) || (await previousSessionJwt.verify(raw));
         if (claims && typeof claims.sid === "string") sessionToken = claims.sid;
       }
-      const auth: Auth | null = sessionToken ? await authenticate(deps, sessionToken) : null;
-      return { auth, meta, sessionToken };
+      // A request with an API key is the key's alone: cookies that came with it lend it nothing.
+      const bearer = /^bearer\s/i.test(request.headers.get("authorization") ?? "");
+      const session: Auth | null = sessionToken && !bearer ? await authenticate(deps, sessionToken) : null;
+      const byKey = await apiGate(deps, { request, route, session, headers: set.headers as Record<string, string | number> });
+      if (bearer) return { auth: byKey ?? null, meta, sessionToken: null };
+      return { auth: session, meta, sessionToken };
     });
 }
 

@@ -1,4 +1,5 @@
 import { listIdentities } from "../../aws/identities";
+import { chargeMails } from "../limits/service";
 import { getAccount, type AccountStatus } from "../../aws/ses";
 import { AwsFailure } from "../../aws/errors";
 import type { Deps, Scope } from "../../deps";
@@ -397,6 +398,8 @@ export async function launchCampaign(deps: Deps, auth: Auth, id: string): Promis
   }
   const review = await reviewCampaign(deps, auth, id);
   if (review.problems.length) throw new Invalid(review.problems.join(" "), "cannot_launch");
+  // The caller's daily mail limit (per key or per role, set by the instance admin) is spent at launch.
+  await chargeMails(deps, auth, review.toSend);
   const now = deps.clock.now();
   const events = await findWorkspaceEvents(deps.db, scope.workspaceId);
   const common = { configurationSet: events?.configurationSet ?? null, sessionId: review.keys === "session" ? auth.session.id : null, updatedAt: now, pauseReason: null };
