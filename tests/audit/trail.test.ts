@@ -140,6 +140,51 @@ describe("changes to the workspace", () => {
   });
 });
 
+describe("members and invites", () => {
+  let inviteeId: string;
+  let inviteUrl: string;
+
+  test("an invite is recorded when it is made and when it is accepted, in the inviting workspace", async () => {
+    const made = await owner.post("/workspace/invites", { role: "member", email: "invitee@example.com" }, WHERE);
+    expect(made.status).toBe(201);
+    inviteUrl = made.json.url;
+    const invitee = new Client(t.app);
+    inviteeId = (await invitee.post("/auth/signup", { email: "invitee@example.com", password: "invitee password 1" }, WHERE)).json.user.id;
+    expect((await invitee.post(`${new URL(inviteUrl).pathname}/accept`, {}, WHERE)).status).toBe(200);
+    const [created] = await rows({ action: "invite.created" });
+    expect(created).toMatchObject({ workspaceId, actorId: ownerId, targetType: "invite", targetId: made.json.id, targetLabel: "invitee@example.com" });
+    expect(created!.detail).toEqual({ role: "member", email: "invitee@example.com", emailed: false });
+    const accepted = await rows({ action: "invite.accepted" });
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]).toMatchObject({ workspaceId, actorId: inviteeId, actorLabel: "invitee@example.com", targetId: made.json.id });
+  });
+
+  test("a role change and a removal are recorded with the member's address; a refused one is not", async () => {
+    expect((await owner.patch(`/workspace/members/${inviteeId}`, { role: "admin" })).status).toBe(200);
+    expect((await owner.patch(`/workspace/members/${inviteeId}`, { role: "emperor" })).status).toBeGreaterThanOrEqual(400);
+    expect((await owner.delete(`/workspace/members/${inviteeId}`)).status).toBe(204);
+    const [changed] = await rows({ action: "member.role_changed" });
+    expect(await rows({ action: "member.role_changed" })).toHaveLength(1);
+    expect(changed).toMatchObject({ workspaceId, actorId: ownerId, targetType: "user", targetId: inviteeId, targetLabel: "invitee@example.com" });
+    expect(changed!.detail).toEqual({ role: "admin" });
+    const [removed] = await rows({ action: "member.removed" });
+    expect(removed).toMatchObject({ workspaceId, targetId: inviteeId, targetLabel: "invitee@example.com", detail: null });
+  });
+
+  test("revoking an invite is recorded with whom it was for", async () => {
+    const made = await owner.post("/workspace/invites", { role: "admin", email: "later@example.com" });
+    expect((await owner.delete(`/workspace/invites/${made.json.id}`)).status).toBe(204);
+    const [revoked] = await rows({ action: "invite.revoked" });
+    expect(revoked).toMatchObject({ workspaceId, targetId: made.json.id, targetLabel: "later@example.com" });
+    expect(revoked!.detail).toEqual({ role: "admin" });
+  });
+
+  test("no invite link is ever recorded", async () => {
+    const everything = JSON.stringify(await rows());
+    expect(everything).not.toContain(new URL(inviteUrl).pathname.split("/").pop()!);
+  });
+});
+
 describe("what is never recorded", () => {
   test("no password, AWS secret, session cookie or full access key id is in any entry", async () => {
     const everything = JSON.stringify(await rows());

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "aws.events_topic_set",
   "aws.events_setup",
   "aws.s3_bucket_set",
+  "aws.s3_bucket_removed",
   "aws.region_changed",
   "aws.sending_changed",
   "campaign.launched",
@@ -35,6 +36,8 @@ export const AUDIT_ACTIONS = [
   "admin.limits_changed",
   "admin.api_key_limits_changed",
   "admin.signup_mode_changed",
+  "admin.system_mail_set",
+  "admin.system_mail_removed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -113,6 +116,7 @@ export const ACTION_WORDS: Record<AuditAction, string> = {
   "aws.events_topic_set": "Registered an SNS topic",
   "aws.events_setup": "Set up SES events",
   "aws.s3_bucket_set": "Set the S3 bucket",
+  "aws.s3_bucket_removed": "Removed the S3 bucket",
   "aws.region_changed": "Changed the AWS region",
   "aws.sending_changed": "Turned SES sending on or off",
   "campaign.launched": "Launched a campaign",
@@ -132,7 +136,11 @@ export const ACTION_WORDS: Record<AuditAction, string> = {
   "admin.limits_changed": "Changed API limits per role",
   "admin.api_key_limits_changed": "Changed an API key's limits",
   "admin.signup_mode_changed": "Changed the sign-up mode",
+  "admin.system_mail_set": "Set the system mail sender",
+  "admin.system_mail_removed": "Turned system mail off",
 };
+
+const SIGNUP_WORDS: Record<string, string> = { open: "open to anyone", invite: "invite only", closed: "closed" };
 
 const quoted = (label: string | null | undefined) => (label ? `“${label}”` : "");
 
@@ -152,7 +160,7 @@ export function describeAudit(entry: { action: string; target: AuditTarget | nul
   const role = text(d.role);
   switch (entry.action as AuditAction) {
     case "auth.login":
-      return d.viaApi ? "Signed in (API)" : "Signed in";
+      return "Signed in";
     case "auth.login_failed":
       return d.reason === "throttled" ? "Sign-in refused after too many failed attempts" : "Failed sign-in: wrong email or password";
     case "auth.signup":
@@ -173,6 +181,8 @@ export function describeAudit(entry: { action: string; target: AuditTarget | nul
       return "Set up the SES event pipeline (configuration set, SNS topic, subscription)";
     case "aws.s3_bucket_set":
       return `Set the S3 bucket to ${quoted(text(d.bucket))}${text(d.region) ? ` in ${text(d.region)}` : ""}`;
+    case "aws.s3_bucket_removed":
+      return "Removed the workspace's S3 bucket";
     case "aws.region_changed":
       return `Moved the AWS keys to region ${text(d.region) ?? "another region"}`;
     case "aws.sending_changed":
@@ -197,8 +207,10 @@ export function describeAudit(entry: { action: string; target: AuditTarget | nul
       return `Revoked the invite${target ? ` for ${target}` : ""}`;
     case "invite.accepted":
       return `Joined the workspace with an invite${role ? ` as ${role}` : ""}`;
-    case "api_key.created":
-      return `Created API key ${quoted(target)}${text(d.scope) ? ` (scope ${text(d.scope)})` : ""}`;
+    case "api_key.created": {
+      const about = [text(d.scope) ? `scope ${text(d.scope)}` : null, role ? `role ${role}` : null].filter(Boolean);
+      return `Created API key ${quoted(target)}${about.length ? ` (${about.join(", ")})` : ""}`;
+    }
     case "api_key.revoked":
       return `Revoked API key ${quoted(target)}`;
     case "admin.user_changed": {
@@ -212,7 +224,11 @@ export function describeAudit(entry: { action: string; target: AuditTarget | nul
     case "admin.api_key_limits_changed":
       return `Set the limits of API key ${quoted(target)}: ${limit(d.requestsPerMinute, "requests a minute")}, ${limit(d.mailsPerDay, "mails a day")}`;
     case "admin.signup_mode_changed":
-      return `Set sign-up to ${text(d.mode) ?? "another mode"}`;
+      return `Set sign-up to ${SIGNUP_WORDS[String(d.mode)] ?? "another mode"}`;
+    case "admin.system_mail_set":
+      return `Set system mail to send from ${text(d.from) ?? "an address"}${target ? ` through the workspace ${quoted(target)}` : ""}`;
+    case "admin.system_mail_removed":
+      return "Turned system mail off";
     default:
       return entry.action;
   }

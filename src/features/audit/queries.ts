@@ -174,8 +174,38 @@ export async function findCampaignName(db: Database, workspaceId: string, id: st
 
 export async function findApiKeyLabel(db: Database, id: string) {
   const { apiKeys } = db.t;
-  const [row] = await db.orm.select({ name: apiKeys.name, workspaceId: apiKeys.workspaceId, scope: apiKeys.scope }).from(apiKeys).where(eq(apiKeys.id, id));
+  const [row] = await db.orm.select({ name: apiKeys.name, workspaceId: apiKeys.workspaceId }).from(apiKeys).where(eq(apiKeys.id, id));
   return row ?? null;
+}
+
+/** The key a person just made in a workspace (an htmx answer shows the key, not its id). */
+export async function findNewestApiKey(db: Database, workspaceId: string, createdBy: string) {
+  const { apiKeys } = db.t;
+  const [row] = await db.orm
+    .select({ id: apiKeys.id, name: apiKeys.name })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.createdBy, createdBy)))
+    .orderBy(desc(apiKeys.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The invite a person just made in a workspace (an htmx answer shows the link, not the id). */
+export async function findNewestInvite(db: Database, workspaceId: string, createdBy: string) {
+  const { invites } = db.t;
+  const [row] = await db.orm
+    .select({ id: invites.id })
+    .from(invites)
+    .where(and(eq(invites.workspaceId, workspaceId), eq(invites.createdBy, createdBy)))
+    .orderBy(desc(invites.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findWorkspaceName(db: Database, id: string): Promise<string | null> {
+  const { workspaces } = db.t;
+  const [row] = await db.orm.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, id));
+  return row?.name ?? null;
 }
 
 export async function findInviteLabel(db: Database, workspaceId: string, id: string) {

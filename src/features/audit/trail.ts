@@ -11,9 +11,12 @@ import {
   findCampaignName,
   findInviteByTokenHash,
   findInviteLabel,
+  findNewestApiKey,
+  findNewestInvite,
   findResetUser,
   findUserByEmail,
   findUserLabel,
+  findWorkspaceName,
   insertAuditEntries,
   recentAuditEntry,
   workspaceIdsOf,
@@ -83,11 +86,15 @@ function flag(value: unknown): boolean | null {
   return null;
 }
 
-/** A whole number or null (a limit's "no limit"); undefined when the field is not a number at all. */
-function whole(value: unknown): number | null | undefined {
-  if (value === null || value === "") return null;
+/** A limit as JSON (a number or null) or a form (text, blank for none) gives it: a whole number, or null for "no limit". */
+function limitOf(value: unknown): number | null {
   const n = typeof value === "number" ? value : typeof value === "string" && /^\d{1,12}$/.test(value.trim()) ? Number(value) : NaN;
-  return Number.isSafeInteger(n) ? n : undefined;
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** `{requestsPerMinute, mailsPerDay}` from an object, or from a form's flat "<prefix>requestsPerMinute" fields. */
+function limitsFrom(source: Record<string, unknown>, prefix = "") {
+  return { requestsPerMinute: limitOf(source[`${prefix}requestsPerMinute`]), mailsPerDay: limitOf(source[`${prefix}mailsPerDay`]) };
 }
 
 function roleOf(value: unknown): string | null {
@@ -138,7 +145,7 @@ async function failedSignIn(h: Happening): Promise<Recording | null> {
 
 async function passwordReset(h: Happening): Promise<Recording | null> {
   // The token finds the account; it is never written.
-  const token = str(h.params.token, 1000) ?? str(h.body.token, 1000);
+  const token = str(h.body.token, 1000);
   const user = token ? await findResetUser(h.deps.db, sha256(token)) : null;
   if (!user) return null;
   return { workspaceIds: await accountWorkspaces(h, user.id), actor: { type: "user", id: user.id, label: user.email } };
@@ -194,7 +201,6 @@ export const RULES: readonly Rule[] = [
   },
   { method: "POST", route: "/auth/password", action: "auth.password_changed", record: async (h) => (h.auth ? { workspaceIds: await accountWorkspaces(h, h.auth.user.id) } : null) },
   { method: "POST", route: "/auth/reset", action: "auth.password_reset", record: passwordReset },
-  { method: "POST", route: "/reset/:token", action: "auth.password_reset", record: passwordReset },
 
   // AWS credentials and settings of the workspace
   {
@@ -210,6 +216,7 @@ export const RULES: readonly Rule[] = [
   { method: "PUT", route: "/aws/events", action: "aws.events_topic_set", record: async (h) => ({ detail: facts({ topicArn: str(h.body.topicArn, 300) }) }) },
   { method: "POST", route: "/aws/events/setup", action: "aws.events_setup" },
   { method: "PUT", route: "/aws/s3", action: "aws.s3_bucket_set", record: async (h) => ({ detail: facts({ bucket: str(h.body.bucket, 100), region: str(h.body.region, 50) }) }) },
+  { method: "DELETE", route: "/aws/s3", action: "aws.s3_bucket_removed" },
   { method: "PUT", route: "/aws/region", action: "aws.region_changed", record: async (h) => ({ detail: facts({ region: str(h.body.region, 50), force: flag(h.body.force) }) }) },
   { method: "PUT", route: "/aws/account/sending", action: "aws.sending_changed", record: async (h) => ({ detail: facts({ enabled: flag(h.body.enabled) }) }) },
 
@@ -238,8 +245,9 @@ export const RULES: readonly Rule[] = [
     route: "/workspace/invites",
     action: "invite.created",
     record: async (h) => {
-      // The answer's `url` holds the token: only the id is taken from it.
-      const id = typeof h.response?.id === "string" ? h.response.id : null;
+      // The answer's `url` holds the token: only the id is taken from it (or, after an htmx form, from the database).
+      const newest = typeof h.response?.id === "string" || !h.auth ? null : await findNewestInvite(h.deps.db, h.auth.workspace.id, h.auth.user.id);
+      const id = typeof h.response?.id === "string" ? h.response.id : (newest?.id ?? null);
       const email = str(h.body.email, 320);
       return {
         target: { type: "invite", id, label: email },
@@ -274,10 +282,11 @@ export const RULES: readonly Rule[] = [
     route: "/api-keys",
     action: "api_key.created",
     record: async (h) => {
-      // The answer's `key` is the secret itself: only its id, name and scope are taken.
-      const id = typeof h.response?.id === "string" ? h.response.id : null;
-      const target = id ? await apiKeyTarget(h, id, h.auth?.workspace.id ?? null) : { type: "api_key", id: null, label: str(h.body.name, 100) };
-      return { target, detail: facts({ scope: str(h.body.scope, 10) ?? str(h.response?.scope, 10) }) };
+      // The answer's `key` is the secret itself: only its id is taken from it (or, after an htmx form, from the database).
+      if (!h.auth) return null;
+      const id = typeof h.response?.id === "string" ? h.response.id : (await findNewestApiKey(h.deps.db, h.auth.workspace.id, h.auth.user.id))?.id;
+      const target = id ? await apiKeyTarget(h, id, h.auth.workspace.id) : { type: "api_key", id: null, label: str(h.body.name, 100) };
+      return { target, detail: facts({ scope: str(h.body.scope, 10), role: roleOf(h.body.role) }) };
     },
   },
   {
@@ -300,13 +309,14 @@ export const RULES: readonly Rule[] = [
     route: "/admin/limits",
     action: "admin.limits_changed",
     record: async (h) => {
-      const roles = h.body.roles && typeof h.body.roles === "object" ? (h.body.roles as Record<string, unknown>) : {};
+      // As JSON `{roles:{owner:{…}, …}}`, or the page's flat "owner.requestsPerMinute" fields.
+      const roles = h.body.roles && typeof h.body.roles === "object" ? (h.body.roles as Record<string, unknown>) : null;
       const limits: Record<string, unknown> = {};
       for (const role of ["owner", "admin", "member"]) {
-        const given = roles[role] && typeof roles[role] === "object" ? (roles[role] as Record<string, unknown>) : null;
-        if (given) limits[role] = { requestsPerMinute: whole(given.requestsPerMinute) ?? null, mailsPerDay: whole(given.mailsPerDay) ?? null };
+        const given = roles?.[role];
+        limits[role] = roles ? limitsFrom(given && typeof given === "object" ? (given as Record<string, unknown>) : {}) : limitsFrom(h.body, `${role}.`);
       }
-      return { ...instance, detail: facts({ roles: Object.keys(limits).length ? limits : null }) };
+      return { ...instance, detail: { roles: limits } };
     },
   },
   {
@@ -316,7 +326,7 @@ export const RULES: readonly Rule[] = [
     record: async (h) => ({
       ...instance,
       target: await apiKeyTarget(h, h.params.id ?? "", null),
-      detail: { requestsPerMinute: whole(h.body.requestsPerMinute) ?? null, mailsPerDay: whole(h.body.mailsPerDay) ?? null },
+      detail: limitsFrom(h.body),
     }),
   },
   {
@@ -325,6 +335,21 @@ export const RULES: readonly Rule[] = [
     action: "admin.signup_mode_changed",
     record: async (h) => ({ ...instance, detail: facts({ mode: ["open", "invite", "closed"].includes(String(h.body.mode)) ? h.body.mode : null }) }),
   },
+  {
+    method: "PUT",
+    route: "/admin/system-mail",
+    action: "admin.system_mail_set",
+    record: async (h) => {
+      // As JSON `{workspaceId, from}`, or the page's one picker "workspaceId|address".
+      const sender = str(h.body.sender, 500);
+      const bar = sender?.indexOf("|") ?? -1;
+      const workspaceId = str(h.body.workspaceId, 100) ?? (sender && bar > 0 ? sender.slice(0, bar) : null);
+      const from = str(h.body.from, 400) ?? (sender && bar > 0 ? sender.slice(bar + 1) : null);
+      const target = workspaceId ? { type: "workspace", id: workspaceId, label: await findWorkspaceName(h.deps.db, workspaceId) } : null;
+      return { ...instance, target, detail: facts({ from }) };
+    },
+  },
+  { method: "DELETE", route: "/admin/system-mail", action: "admin.system_mail_removed", record: async () => instance },
 ];
 
 const byRoute = new Map<string, Rule[]>();
