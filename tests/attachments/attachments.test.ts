@@ -243,3 +243,71 @@ describe("a single send with an attachment", () => {
     expect(await mailsTo("nobody@example.com")).toEqual([]);
   });
 });
+
+describe("the forms: files chosen before the email exists", () => {
+  const HTML = { accept: "text/html" };
+  const form = (path: string, fields: Record<string, string>) =>
+    owner.request("POST", path, { body: new URLSearchParams(fields).toString(), headers: { "content-type": "application/x-www-form-urlencoded", ...HTML } });
+
+  test("a file uploaded on the send page comes back as a ticked box, and the email goes out with it", async () => {
+    const body = new FormData();
+    body.append("file", new File(["hello file"], "note.txt", { type: "text/plain" }));
+    const staged = await owner.request("POST", "/attachments?form=send-form", { body, headers: { "hx-request": "true" } });
+    expect(staged.status).toBe(201);
+    expect(staged.headers.get("hx-retarget")).toBe("#send-form-attachments");
+    expect(staged.headers.get("hx-reswap")).toBe("beforeend");
+    const field = /name="(attachment_[0-9a-f]{16})" value="([^"]+)" checked/.exec(staged.text);
+    expect(field).not.toBeNull();
+    expect(field![2]).toMatch(/^sesame\/attachments\/[^/]+\/note\.txt$/);
+
+    const sent = await form("/send", { fromAddress: "desk@example.com", to: "form-file@example.com", subject: "With a note", body: "See the note.", format: "text", when: "now", [field![1]!]: field![2]! });
+    expect(sent.status).toBe(303);
+    const [mail] = await waitFor(
+      () => mailsTo("form-file@example.com"),
+      (m) => m.length > 0,
+    );
+    expect(mail!.attachments!.map((a) => [a.filename, Buffer.from(a.content, "base64").toString()])).toEqual([["note.txt", "hello file"]]);
+  });
+
+  test("a refused file is named next to the attachments on the send page, and nothing is sent", async () => {
+    await s3.put(BUCKET, "x/tool.scr", "x");
+    const refused = await form("/send", { fromAddress: "desk@example.com", to: "form-refused@example.com", subject: "s", body: "b", format: "text", when: "now", attachment_0000000000000000: "x/tool.scr" });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain("SES does not send .scr files");
+    expect(refused.text).toContain('id="field-attachments-error"');
+    expect(await mailsTo("form-refused@example.com")).toEqual([]);
+  });
+
+  test("the campaign form saves the ticked files, shows them again to edit, and an unticked one is dropped", async () => {
+    const template = await owner.post("/email/template", { name: "Files letter", subject: "Files", html: "<p>Files</p>" });
+    const list = (await importInto(owner, "email\nform-campaign@example.com\n")).listId;
+    await s3.put(BUCKET, "brochures/autumn.pdf", "%PDF autumn", "application/pdf");
+    const fields = { name: "Brochure", templateId: template.json.id, [`list_${list}`]: "on", fromAddress: "news@example.com", when: "now", tracking: "on", attachment_1111111111111111: "brochures/autumn.pdf" };
+    const saved = await form("/campaigns/new", fields);
+    expect(saved.status).toBe(303);
+    const id = saved.headers.get("location")!.split("/")[2]!;
+    expect((await owner.get(`/campaigns/${id}`)).json.attachments).toEqual([{ bucket: BUCKET, key: "brochures/autumn.pdf", filename: "autumn.pdf", contentType: "application/pdf", size: 11 }]);
+
+    const review = await owner.get(`/campaigns/${id}/review`, HTML);
+    expect(review.text).toContain('data-testid="campaign-attachments"');
+    expect(review.text).toContain("autumn.pdf");
+    const edit = await owner.get(`/campaigns/${id}/edit`, HTML);
+    expect(edit.text).toMatch(/name="attachment_[0-9a-f]{16}" value="brochures\/autumn.pdf" checked/);
+
+    const { attachment_1111111111111111: _, ...unticked } = fields;
+    expect((await form(`/campaigns/${id}/edit`, unticked)).status).toBe(303);
+    expect((await owner.get(`/campaigns/${id}`)).json.attachments).toEqual([]);
+  });
+
+  test("the bucket's files are a page of their own and an htmx list with Attach buttons", async () => {
+    const page = await owner.get("/aws/s3/objects?prefix=brochures/", HTML);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("brochures/autumn.pdf");
+    expect(page.text).toContain("Files in the attachments bucket");
+    const partial = await owner.get("/aws/s3/objects?prefix=brochures/&attachTo=campaign:cmp_x1", { "hx-request": "true" });
+    expect(partial.text).toContain('hx-post="/campaigns/cmp_x1/attachments"');
+    expect(partial.text).toContain('value="brochures/autumn.pdf"');
+    const empty = await owner.get("/aws/s3/objects?prefix=nothing-here/", { "hx-request": "true" });
+    expect(empty.text).toContain("No file in sesame-files starts with");
+  });
+});
