@@ -40,6 +40,7 @@ describe("who may change whose role", () => {
     expect((await admin.c.patch(`/workspace/members/${member.userId}`, { role: "member" })).status).toBe(200);
     expect((await admin.c.patch(`/workspace/members/${member.userId}`, { role: "owner" })).status).toBe(403);
     expect((await admin.c.patch(`/workspace/members/${owner.userId}`, { role: "member" })).status).toBe(403);
+    expect((await admin.c.patch(`/workspace/members/${owner.userId}`, { role: "owner" })).status).toBe(403);
     expect((await admin.c.delete(`/workspace/members/${owner.userId}`)).status).toBe(403);
     expect(await roleOf(owner.c, owner.userId)).toBe("owner");
 
@@ -121,6 +122,9 @@ describe("leaving and removal", () => {
     expect(ownerPage.text).toContain("hx-confirm=");
     expect(ownerPage.text).toContain('data-testid="invite-form"');
     expect(ownerPage.text).toContain('aria-current="page"');
+    // The only owner is offered neither a role pick nor Leave for themselves.
+    expect(ownerPage.text).not.toContain(`hx-patch="/workspace/members/${owner.userId}"`);
+    expect(ownerPage.text).toContain("Last owner");
 
     const memberPage = await member.c.get("/settings/members", { accept: "text/html" });
     expect(memberPage.status).toBe(200);

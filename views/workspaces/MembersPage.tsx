@@ -52,7 +52,9 @@ export function MembersPanel({ members, viewer, workspaceName, notice }: { membe
       <Table headers={["Name", "Email", "Role", "Joined", ""]} testid="members-table">
         {members.map((member) => {
           const self = member.userId === viewer.id;
-          const choices = WORKSPACE_ROLES.filter((role) => role === member.role || mayChangeRole(viewer.role, member.role, role));
+          // The last owner keeps the role: nothing on the page offers to demote or remove them.
+          const lastOwner = member.role === "owner" && members.filter((m) => m.role === "owner").length === 1;
+          const choices = lastOwner ? [] : WORKSPACE_ROLES.filter((role) => role === member.role || mayChangeRole(viewer.role, member.role, role));
           const who = member.name || member.email;
           return (
             <tr class="border-t border-slate-200" data-testid="member-row">
@@ -88,7 +90,9 @@ export function MembersPanel({ members, viewer, workspaceName, notice }: { membe
                 <LocalTime at={member.joinedAt} />
               </td>
               <td class="px-4 py-2 text-right">
-                {self ? (
+                {lastOwner ? (
+                  <span class="text-xs text-slate-500">Last owner</span>
+                ) : self ? (
                   <Button
                     type="button"
                     kind="secondary"

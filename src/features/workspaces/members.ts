@@ -49,12 +49,12 @@ export async function changeMemberRole(deps: Deps, scope: Scope, userId: string,
     await serialize(tx, ownersLock(scope.workspaceId));
     const actor = await actorRole(tx, scope);
     const target = await requireMember(tx, scope.workspaceId, userId);
-    if (target.role === next) return;
     if (!mayChangeRole(actor, target.role, next)) {
       throw new Forbidden(
         target.role === "owner" ? "Only an owner can change an owner's role." : next === "owner" ? "Only an owner can make someone an owner." : "Only a workspace admin or owner can change roles.",
       );
     }
+    if (target.role === next) return;
     if (target.role === "owner" && (await countOwners(tx, scope.workspaceId)) <= 1) {
       throw new Conflict("This is the workspace's last owner. Make someone else an owner first.", "last_owner");
     }
