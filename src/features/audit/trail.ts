@@ -63,11 +63,9 @@ interface Rule {
   record?: (h: Happening) => Promise<Recording | null>;
 }
 
-/** An API key as the lead's context resolves it (src/web/context.ts): `auth.apiKey`. */
-type KeyAuth = Auth & { apiKey?: { id: string; name: string; scope: string } };
-
+/** The caller as the log names them: a person, or an API key (with the person who made it). */
 export function actorOf(auth: Auth): AuditActor {
-  const key = (auth as KeyAuth).apiKey;
+  const key = auth.apiKey;
   if (key) return { type: "api_key", id: key.id, label: `API key “${key.name}” (${auth.user.email})` };
   return { type: "user", id: auth.user.id, label: auth.user.email };
 }
@@ -197,7 +195,7 @@ export const RULES: readonly Rule[] = [
     method: "POST",
     route: "/auth/logout",
     action: "auth.logout",
-    record: async (h) => (h.auth && !(h.auth as KeyAuth).apiKey ? { workspaceIds: await accountWorkspaces(h, h.auth.user.id) } : null),
+    record: async (h) => (h.auth && !h.auth.apiKey ? { workspaceIds: await accountWorkspaces(h, h.auth.user.id) } : null),
   },
   { method: "POST", route: "/auth/password", action: "auth.password_changed", record: async (h) => (h.auth ? { workspaceIds: await accountWorkspaces(h, h.auth.user.id) } : null) },
   { method: "POST", route: "/auth/reset", action: "auth.password_reset", record: passwordReset },
