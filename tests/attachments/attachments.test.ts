@@ -8,6 +8,7 @@ import { OTHER_REGION, startS3, type LocalS3 } from "../support/s3";
 import { ATTACHMENT_MAX } from "../../src/features/attachments/model";
 import { clearBucket, saveBucket } from "../../src/features/attachments/service";
 import type { Auth } from "../../src/features/auth/model";
+import { moveCampaign } from "../../src/features/campaigns/queries";
 
 /**
  * Attachments from the workspace's own S3 bucket, against a real local S3 server (s3rver) and the SES
@@ -195,6 +196,23 @@ describe("attaching files to a campaign", () => {
     expect(launch.status).toBe(422);
     expect(launch.json.error).toContain("The attachment flyer.pdf is no longer in the bucket sesame-files");
     expect((await owner.get(`/campaigns/${id}`)).json.status).toBe("draft");
+  });
+
+  test("a file gone from the bucket when the campaign starts sending pauses it with a sentence instead of mailing without it", async () => {
+    const id = await draft(owner, listId, "Starts later");
+    await s3.put(BUCKET, "tmp/late.pdf", "%PDF late");
+    await owner.post(`/campaigns/${id}/attachments`, { key: "tmp/late.pdf" });
+    // As a scheduled campaign that passed its checks and whose file was deleted before its time came.
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "tmp/late.pdf" }));
+    expect(await moveCampaign(t.deps.db, workspaceId, id, ["draft"], "running", { launchedAt: new Date(), updatedAt: new Date() })).toBe(true);
+    const paused = await waitFor(
+      async () => (await owner.get(`/campaigns/${id}`)).json,
+      (j) => j.status !== "running",
+    );
+    expect(paused.status).toBe("paused");
+    expect(paused.pauseReason).toContain("The attachment late.pdf is no longer in the bucket sesame-files");
+    expect(paused.counts.sent).toBe(0);
+    expect(await mailsTo("files-ana@example.com").then((m) => m.filter((x) => x.subject === "Files").length)).toBe(0);
   });
 
   test("a campaign goes out with its attachment to every recipient, the file read once", async () => {
