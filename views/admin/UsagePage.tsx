@@ -29,9 +29,15 @@ export function UsagePage({ auth, items }: { auth: Auth; items: WorkspaceUsage[]
               <td class="px-4 py-2" safe>
                 {w.name}
               </td>
-              <td class="px-4 py-2 text-right tabular-nums">{count(w.members)}</td>
-              <td class="px-4 py-2 text-right tabular-nums">{count(w.sentToday)}</td>
-              <td class="px-4 py-2 text-right tabular-nums">{count(w.sentThisMonth)}</td>
+              <td class="px-4 py-2 text-right tabular-nums" safe>
+                {count(w.members)}
+              </td>
+              <td class="px-4 py-2 text-right tabular-nums" safe>
+                {count(w.sentToday)}
+              </td>
+              <td class="px-4 py-2 text-right tabular-nums" safe>
+                {count(w.sentThisMonth)}
+              </td>
               <td class="px-4 py-2 text-right tabular-nums">
                 {w.quota ? (
                   <>
@@ -45,8 +51,12 @@ export function UsagePage({ auth, items }: { auth: Auth; items: WorkspaceUsage[]
                   <span class="text-slate-500">not read yet</span>
                 )}
               </td>
-              <td class="px-4 py-2 text-right tabular-nums">{w.bounceRate === null ? "—" : percent(w.bounceRate)}</td>
-              <td class="px-4 py-2 text-right tabular-nums">{w.complaintRate === null ? "—" : percent(w.complaintRate)}</td>
+              <td class="px-4 py-2 text-right tabular-nums" safe>
+                {w.bounceRate === null ? "—" : percent(w.bounceRate)}
+              </td>
+              <td class="px-4 py-2 text-right tabular-nums" safe>
+                {w.complaintRate === null ? "—" : percent(w.complaintRate)}
+              </td>
             </tr>
           ))}
         </Table>

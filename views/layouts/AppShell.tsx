@@ -88,8 +88,10 @@ export function AppShell({ auth, active, title, crumbs, action, children }: Prop
                   </a>
                 </div>
               </details>
-              <p class="truncate" data-testid="current-user" safe>
-                {auth.user.email}
+              <p class="truncate">
+                <a href="/settings/profile" class="hover:text-white hover:underline" title="Your profile" data-testid="current-user" safe>
+                  {auth.user.email}
+                </a>
               </p>
               <form method="post" action="/auth/logout" class="mt-2">
                 <button type="submit" class="text-slate-300 underline hover:text-white">
