@@ -87,6 +87,18 @@ describe("the account's own actions", () => {
     expect(mine.map((r) => (r.detail as { reason: string }).reason)).toEqual(["invalid_credentials", "invalid_credentials", "invalid_credentials", "invalid_credentials", "invalid_credentials", "throttled"]);
   });
 
+  test("sign-ins through the login page's plain form are recorded the same way", async () => {
+    const browser = new Client(t.app);
+    const form = (password: string) => ({
+      body: new URLSearchParams({ email: "owner@example.com", password }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", ...WHERE, "x-forwarded-for": "192.0.2.77" },
+    });
+    expect((await browser.request("POST", "/auth/login", form("wrong password here"))).status).toBe(401);
+    expect((await browser.request("POST", "/auth/login", form(PASSWORD))).status).toBe(303);
+    const mine = (await rows()).filter((r) => r.ip === "192.0.2.77");
+    expect(mine.map((r) => r.action)).toEqual(["auth.login_failed", "auth.login"]);
+  });
+
   test("signing out is recorded; a sign-out without a session is not", async () => {
     const session = new Client(t.app);
     await session.post("/auth/login", { email: "owner@example.com", password: PASSWORD }, WHERE);

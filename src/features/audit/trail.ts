@@ -409,7 +409,10 @@ export function auditTrail(deps: Deps) {
     const route = c.route;
     if (method === "GET" || method === "HEAD" || method === "OPTIONS" || !route) return;
     const response = (c as { responseValue?: unknown }).responseValue;
-    const status = response instanceof Response ? response.status : typeof c.set.status === "number" ? c.set.status : Number(c.set.status) || 200;
+    const setStatus = typeof c.set.status === "number" ? c.set.status : Number(c.set.status) || 200;
+    // As Elysia merges them: a Response's own status wins unless it is 200 (the html plugin wraps a
+    // page in a 200 Response, and the status the route set is the one sent).
+    const status = response instanceof Response && response.status !== 200 ? response.status : setStatus;
     if (!ruleFor(method, route, status)) return;
     // The context plugin's derive (src/web/context.ts) put these here, unless the request failed before it ran.
     const extra = c as unknown as { auth?: Auth | null; meta?: ClientMeta; params?: Record<string, string>; body?: unknown };
