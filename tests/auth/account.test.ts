@@ -208,3 +208,19 @@ describe("changing the password", () => {
     expect((await new Client(t.app).post("/auth/login", { email: "guesser@example.com", password: PASSWORD }, ip)).status).toBe(429);
   });
 });
+
+describe("with an API key", () => {
+  test("a key reads its creator's account but is refused any change to their profile or password", async () => {
+    const made = await admin.post("/api-keys", { name: "Script", scope: "full" });
+    expect(made.status).toBe(201);
+    const bearer = new Client(t.app);
+    const headers = { authorization: `Bearer ${made.json.key}` };
+    expect((await bearer.request("GET", "/auth/me", { headers })).status).toBe(200);
+    const profile = await bearer.request("PATCH", "/auth/me", { json: { name: "Renamed by a script" }, headers });
+    // Refused before the route (keys are not accepted there: 401), or by the route itself (403).
+    expect([401, 403]).toContain(profile.status);
+    const password = await bearer.request("POST", "/auth/password", { json: { currentPassword: PASSWORD, newPassword: "set by a script" }, headers });
+    expect([401, 403]).toContain(password.status);
+    expect((await admin.get("/auth/me")).json.user.name).toBe("Root");
+  });
+});
