@@ -119,3 +119,13 @@ export async function verifiedIdentities(db: Database, workspaceId: string, regi
     .where(and(eq(i.workspaceId, workspaceId), eq(i.region, region), eq(i.verificationStatus, "SUCCESS")))
     .orderBy(i.name);
 }
+
+/** One API key's own limits (never its hash). */
+export async function findApiKeyLimits(db: Database, id: string) {
+  const { apiKeys } = db.t;
+  const [row] = await db.orm
+    .select({ id: apiKeys.id, requestsPerMinute: apiKeys.requestsPerMinute, mailsPerDay: apiKeys.mailsPerDay })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, id));
+  return row ?? null;
+}

@@ -7,7 +7,7 @@ import { issueResetLink } from "../auth/service";
 import { getLimitSettings, listInstanceKeys, saveLimitSettings, setKeyLimits, type Limit, type LimitSettings } from "../limits/settings";
 import { findWorkspace } from "../workspaces/queries";
 import { USAGE_RATES_DAYS, type WorkspaceUsage } from "./model";
-import { countOtherActiveAdmins, findUser, latestQuotaByWorkspace, listUsers, listWorkspacesWithMembers, sendingCountsByWorkspace, updateUser } from "./queries";
+import { countOtherActiveAdmins, findApiKeyLimits, findUser, latestQuotaByWorkspace, listUsers, listWorkspacesWithMembers, sendingCountsByWorkspace, updateUser } from "./queries";
 import { getSignupMode } from "./signup";
 import { getSystemMail, sendSystemMail, systemMailChoices } from "./system-mail";
 
@@ -96,8 +96,7 @@ export async function saveRoleLimits(deps: Deps, settings: LimitSettings): Promi
 /** One key's own limits; null fields fall back to its role's. */
 export async function setApiKeyLimits(deps: Deps, keyId: string, limit: Limit): Promise<{ id: string } & Limit> {
   if (!(await setKeyLimits(deps.db, keyId, limit, deps.clock.now()))) throw new NotFound("There is no API key with that id.", "api_key_not_found");
-  const key = (await listInstanceKeys(deps.db)).find((k) => k.id === keyId)!;
-  return { id: key.id, requestsPerMinute: key.requestsPerMinute, mailsPerDay: key.mailsPerDay };
+  return (await findApiKeyLimits(deps.db, keyId))!;
 }
 
 export async function instanceKeys(deps: Deps) {
