@@ -97,6 +97,9 @@ describe("who reads which log", () => {
     expect(reply.json.items.map((i: { action: string }) => i.action)).toEqual(["admin.user_changed"]);
     expect(reply.json.items[0].summary).toBe("Changed the account member@example.com: disabled");
     expect((await member.get("/admin/audit")).status).toBe(403);
+    const page = await owner.get("/admin/audit", { accept: "text/html" });
+    expect(page.text).toContain("Changed the account member@example.com: disabled");
+    expect(page.text).toMatch(/<a href="\/admin\/audit" aria-current="page"[^>]*>Audit log<\/a>/);
   });
 });
 

@@ -2,7 +2,7 @@ import type { PropsWithChildren } from "@kitajs/html";
 import type { Auth } from "../../src/features/auth/model";
 import { AppShell } from "../layouts/AppShell";
 
-export type AdminTab = "users" | "usage" | "settings" | "limits";
+export type AdminTab = "users" | "usage" | "settings" | "limits" | "audit";
 
 /** The instance admin's pages, each a page of its own. */
 export const ADMIN_TABS: { key: AdminTab; label: string; href: string }[] = [
@@ -10,6 +10,7 @@ export const ADMIN_TABS: { key: AdminTab; label: string; href: string }[] = [
   { key: "usage", label: "Usage", href: "/admin/workspaces" },
   { key: "settings", label: "Sign-up and mail", href: "/admin/settings" },
   { key: "limits", label: "API limits", href: "/admin/limits" },
+  { key: "audit", label: "Audit log", href: "/admin/audit" },
 ];
 
 /** The app frame with the admin tab row (it scrolls inside itself on a phone). */

@@ -4,6 +4,7 @@ import type { AuditFilter, AuditFilterInput } from "../../src/features/audit/ser
 import { EmptyState } from "../components/EmptyState";
 import { Pagination } from "../components/Pagination";
 import { FieldMessage, INPUT, SECONDARY_LINK, ZonedTime } from "../campaigns/parts";
+import { AdminFrame } from "../admin/parts";
 import { AppShell } from "../layouts/AppShell";
 
 /** Where the log lives: a workspace's (`/audit`) or the instance's own (`/admin/audit`). */
@@ -189,9 +190,13 @@ function AuditRows({ items, zone, now }: { items: AuditItem[]; zone: string; now
             </span>
           </td>
           <td class={`mt-1 block min-w-0 text-slate-600 lg:mt-0 ${CELL}`}>
-            <span class="block font-mono text-xs break-all" safe>
-              {item.ip ?? "Unknown address"}
-            </span>
+            {item.ip && item.ip !== "unknown" ? (
+              <span class="block font-mono text-xs break-all" safe>
+                {item.ip}
+              </span>
+            ) : (
+              <span class="block text-xs">Address unknown</span>
+            )}
             {item.userAgent ? (
               <span class="block truncate text-xs text-slate-500" title={item.userAgent} safe>
                 {item.userAgent}
@@ -286,14 +291,20 @@ export function AuditLog(props: AuditLogProps) {
 }
 
 export function AuditPage({ auth, ...props }: AuditLogProps & { auth: Auth }) {
-  const instance = props.base === "/admin/audit";
+  if (props.base === "/admin/audit") {
+    return (
+      <AdminFrame auth={auth} active="audit" title="Instance audit log">
+        <p class="mb-4 max-w-prose text-sm text-slate-600">
+          Entries that belong to no workspace: failed sign-ins for addresses without an account, and changes made by instance administrators. Each workspace's own entries are in its
+          audit log. Nothing here can be changed or deleted.
+        </p>
+        <AuditLog {...props} />
+      </AdminFrame>
+    );
+  }
   return (
-    <AppShell auth={auth} active={instance ? "admin" : "audit"} title={instance ? "Instance audit log" : "Audit log"} crumbs={instance ? [{ href: "/admin", label: "Admin" }] : undefined}>
-      <p class="mb-4 max-w-prose text-sm text-slate-600">
-        {instance
-          ? "Entries that belong to no workspace: failed sign-ins for addresses without an account, and changes made by instance administrators. Nothing here can be changed or deleted."
-          : "Security-relevant actions in this workspace: who did what, when and from where. Nothing here can be changed or deleted."}
-      </p>
+    <AppShell auth={auth} active="audit" title="Audit log">
+      <p class="mb-4 max-w-prose text-sm text-slate-600">Security-relevant actions in this workspace: who did what, when and from where. Nothing here can be changed or deleted.</p>
       <AuditLog {...props} />
     </AppShell>
   );

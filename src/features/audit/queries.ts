@@ -1,6 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { newId } from "../../lib/ids";
 import type { AuditEntry } from "./model";
 
 /** Whose log is read: one workspace's, or the instance's own entries (workspace_id null). */
@@ -22,11 +22,31 @@ export interface AuditFilter {
 /** Counting stops this far past the page being read, as in the events explorer. */
 const COUNT_AHEAD = 10_000;
 
-export async function insertAuditEntries(db: Database, entries: AuditEntry[]) {
+let sequence = 0;
+
+/** The next number of this process's count of happenings: taken when a request is answered, so entries keep that order. */
+export function nextAuditSequence(): number {
+  sequence = (sequence + 1) % 36 ** 4;
+  return sequence;
+}
+
+/**
+ * Ids that sort as the entries happened: the time, then the process's count, then random
+ * characters. The log reads newest first by (at, id), so entries of one millisecond keep their order.
+ * Lower-case letters and digits only, which every collation orders alike.
+ */
+function auditId(at: Date, order: number): string {
+  const random = Array.from(randomBytes(8), (b) => (b % 36).toString(36)).join("");
+  return `aud_${at.getTime().toString(36).padStart(9, "0")}${order.toString(36).padStart(4, "0")}${random}`;
+}
+
+/** `order`: the happening's place in this process's count (nextAuditSequence), taken when it happened; new otherwise. */
+export async function insertAuditEntries(db: Database, entries: AuditEntry[], order?: number) {
   if (entries.length === 0) return;
+  const place = order ?? nextAuditSequence();
   await db.orm.insert(db.t.auditLog).values(
     entries.map((e) => ({
-      id: newId("aud"),
+      id: auditId(e.at, place),
       workspaceId: e.workspaceId,
       actorType: e.actor.type,
       actorId: e.actor.id,

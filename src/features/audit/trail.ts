@@ -18,6 +18,7 @@ import {
   findUserLabel,
   findWorkspaceName,
   insertAuditEntries,
+  nextAuditSequence,
   recentAuditEntry,
   workspaceIdsOf,
 } from "./queries";
@@ -426,8 +427,9 @@ export function auditTrail(deps: Deps) {
       status,
       now: deps.clock.now(),
     };
+    const order = nextAuditSequence();
     const write = entriesFor(happening, method, route)
-      .then((entries) => insertAuditEntries(deps.db, entries))
+      .then((entries) => insertAuditEntries(deps.db, entries, order))
       .catch((err) => {
         // The answer has gone out as it was: a lost audit entry is logged, never turned into an error.
         deps.log.error("audit entry not written", { method, route, status, error: describeForLog(err) });
