@@ -191,6 +191,17 @@ describe("members and invites", () => {
     expect(revoked!.detail).toEqual({ role: "admin" });
   });
 
+  test("a sign-up through an invite is recorded in the workspace it joins", async () => {
+    const made = await owner.post("/workspace/invites", { role: "member" });
+    const token = new URL(made.json.url).pathname.split("/").pop()!;
+    const joined = await new Client(t.app).post("/auth/signup", { email: "newcomer@example.com", password: "newcomer password 1", invite: token }, WHERE);
+    expect(joined.status).toBe(201);
+    const signup = (await rows({ action: "auth.signup" })).filter((r) => r.actorLabel === "newcomer@example.com");
+    expect(signup).toHaveLength(1);
+    expect(signup[0]).toMatchObject({ workspaceId, actorId: joined.json.user.id, detail: { invited: true } });
+    expect(JSON.stringify(await rows())).not.toContain(token);
+  });
+
   test("no invite link is ever recorded", async () => {
     const everything = JSON.stringify(await rows());
     expect(everything).not.toContain(new URL(inviteUrl).pathname.split("/").pop()!);
