@@ -1,5 +1,5 @@
 import { toOpenAPISchema } from "@elysiajs/openapi";
-import { Elysia, t, type AnyElysia, type TSchema } from "elysia";
+import { Elysia, t, type AnyElysia, type DocumentDecoration, type TSchema } from "elysia";
 import { DocsPage } from "../../views/docs/DocsPage";
 import type { Config } from "../config";
 import type { Context } from "./context";
@@ -32,6 +32,8 @@ export interface Reply {
   example?: unknown;
   /** Defaults to application/json when there is a schema. */
   contentType?: string;
+  /** The same answer in other media types, chosen by the request (`format=csv`, say). */
+  also?: Record<string, { schema?: TSchema; example?: unknown }>;
 }
 
 /** What a JSON route tells the reference about itself, beside its own request schemas. */
@@ -53,7 +55,7 @@ const jsonLike = (type: string) => type === "application/json" || type.endsWith(
 
 function replyObject(reply: Reply): Record<string, unknown> {
   const type = reply.contentType ?? (reply.schema ? "application/json" : undefined);
-  const media = type ? { [type]: { ...(reply.schema ? { schema: reply.schema } : {}), ...(reply.example !== undefined ? { example: reply.example } : {}) } } : undefined;
+  const media = type ? { [type]: { ...(reply.schema ? { schema: reply.schema } : {}), ...(reply.example !== undefined ? { example: reply.example } : {}) }, ...reply.also } : undefined;
   return { description: reply.description, headers: RATE_LIMIT_HEADER_REFS, ...(media ? { content: media } : {}) };
 }
 
@@ -61,7 +63,7 @@ function replyObject(reply: Reply): Record<string, unknown> {
  * The `detail` of a documented JSON route: `{ body: …, detail: apiDoc({…}) }`. It is an OpenAPI
  * operation object (the plugin copies it as it is), marked so the document keeps it.
  */
-export function apiDoc(doc: ApiDoc) {
+export function apiDoc(doc: ApiDoc): DocumentDecoration {
   const responses: Record<string, unknown> = {};
   for (const [status, reply] of Object.entries(doc.responses)) {
     responses[status] = Number(status) >= 400 ? { description: reply.description, content: { "application/json": { schema: ErrorBody, ...(reply.example ? { example: reply.example } : {}) } } } : replyObject(reply);
@@ -75,7 +77,7 @@ export function apiDoc(doc: ApiDoc) {
     ...(doc.requestExample !== undefined ? { [REQUEST_EXAMPLE]: doc.requestExample } : {}),
     responses,
     [MARK]: true,
-  };
+  } as DocumentDecoration;
 }
 
 /** Marks an operation as part of the API (pages and fragments carry no such mark). */
@@ -219,9 +221,9 @@ export function docsRoutes(ctx: Context, config: Config) {
 }
 
 /**
- * The reference page's policy: the app's own, except that Swagger UI draws its icons as inline SVG
- * `<style>`-free markup and sets element styles through the DOM (allowed), so the only difference is
- * none; kept here so the page's needs are written next to it.
+ * The reference page's policy, tighter than the app's: Swagger UI sets element styles through the
+ * DOM (which style-src does not govern) and draws icons from data: URIs, so it needs no inline script
+ * or style, no image from elsewhere and no frame.
  */
 export const DOCS_CSP = [
   "default-src 'self'",

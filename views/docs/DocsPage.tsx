@@ -31,14 +31,6 @@ export function DocsPage({ signedIn }: { signedIn: boolean }) {
           </a>
         </header>
         <main>
-          <section class="docs-intro" aria-label="How to call the API">
-            <p>
-              Every route below answers JSON. Call it with your browser session (log in first; the cookie goes along), or from a script with an
-              API key in the <code>Authorization: Bearer &lt;key&gt;</code> header (create one under Settings → API keys). Errors answer{" "}
-              <code>{'{"error": "<sentence>", "code": "<machine_code>"}'}</code>; every answer carries <code>RateLimit-Limit</code>,{" "}
-              <code>RateLimit-Remaining</code> and <code>RateLimit-Reset</code>, and one past the limit is a 429 with <code>Retry-After</code>.
-            </p>
-          </section>
           <div id="swagger-ui" data-spec-url="/docs/json">
             <noscript>
               <p class="docs-intro">

@@ -23,6 +23,7 @@ import {
 } from "./service";
 import { setSignupMode } from "./signup";
 import { clearSystemMail, saveSystemMail } from "./system-mail";
+import { adminDocs } from "../../web/api-reference";
 
 /** A limit as JSON gives it (a number or null) or as a form does (text; empty is no limit). Anything else is left for the check to refuse. */
 function limitValue(value: unknown): unknown {
@@ -60,7 +61,7 @@ export function adminRoutes(ctx: Context) {
       requireAdmin(auth);
       if (wantsPage(request)) return redirect("/admin", 303);
       return { items: await listInstanceUsers(deps) };
-    })
+    }, { detail: adminDocs.users })
     .patch(
       "/admin/users/:id",
       async ({ auth, deps, params, body, request }) => {
@@ -73,6 +74,7 @@ export function adminRoutes(ctx: Context) {
           role: t.Optional(t.Union([t.Literal("admin"), t.Literal("user")])),
           disabled: t.Optional(t.Union([t.Boolean(), t.BooleanString()])),
         }),
+        detail: adminDocs.change,
       },
     )
     .post(

@@ -8,6 +8,7 @@ import { userTimeZone } from "../auth/service";
 import { analyticsWorkbook, recipientsExport, type Download } from "./export";
 import { SERIES_COUNTERS, type Analytics } from "./model";
 import { readFilter, workspaceAnalytics } from "./service";
+import { analyticsDocs } from "../../web/api-reference";
 
 /** Everything arrives as text and is checked by readFilter, so a bad value is a 422 naming its field. */
 const analyticsQuery = t.Object({
@@ -82,7 +83,7 @@ export function analyticsRoutes(ctx: Context) {
             },
           });
         },
-        { query: analyticsQuery },
+        { query: analyticsQuery, detail: analyticsDocs.get },
       )
       // A browser opening it (the campaign page's "who opened" links) simply downloads the file.
       .get(
@@ -92,7 +93,7 @@ export function analyticsRoutes(ctx: Context) {
           const filter = readFilter(query, userTimeZone(requireAuth(auth)), deps.clock.now());
           return download(await recipientsExport(deps, scope, filter, query));
         },
-        { query: recipientsQuery },
+        { query: recipientsQuery, detail: analyticsDocs.recipients },
       )
   );
 }

@@ -5,6 +5,7 @@ import { requireAuth, requireScope } from "../../web/guard";
 import { isHtmx } from "../../web/respond";
 import { userTimeZone } from "../auth/service";
 import { createKey, keyJson, listWorkspaceKeys, revokeKey } from "./service";
+import { apiKeysDocs } from "../../web/api-reference";
 
 export function apiKeysRoutes(ctx: Context) {
   return new Elysia()
@@ -13,7 +14,7 @@ export function apiKeysRoutes(ctx: Context) {
       const scope = requireScope(auth);
       return <ApiKeysPage auth={requireAuth(auth)} keys={await listWorkspaceKeys(deps, scope)} />;
     })
-    .get("/api-keys", async ({ auth, deps }) => ({ items: (await listWorkspaceKeys(deps, requireScope(auth))).map(keyJson) }))
+    .get("/api-keys", async ({ auth, deps }) => ({ items: (await listWorkspaceKeys(deps, requireScope(auth))).map(keyJson) }), { detail: apiKeysDocs.list })
     .post(
       "/api-keys",
       async ({ auth, deps, body, request, set }) => {
@@ -32,6 +33,7 @@ export function apiKeysRoutes(ctx: Context) {
           scope: t.String({ maxLength: 20 }),
           role: t.Optional(t.String({ maxLength: 20 })),
         }),
+        detail: apiKeysDocs.create,
       },
     )
     .get("/api-keys/table", async ({ auth, deps }) => {
@@ -42,5 +44,5 @@ export function apiKeysRoutes(ctx: Context) {
       if (isHtmx(request)) return <KeyRow item={key} zone={userTimeZone(requireAuth(auth))} />;
       set.status = 204;
       return "";
-    });
+    }, { detail: apiKeysDocs.revoke });
 }

@@ -126,13 +126,33 @@ async function signedIn(h: Happening): Promise<Recording | null> {
 
 /** Refused sign-ins: a throttled client is written once a minute per address and email, not once a request. */
 const THROTTLED_EVERY_MS = 60_000;
+const THROTTLED_KEPT = 10_000;
+/** When this process last wrote a refusal per address and email: claimed before any await, so a burst of refusals answered at once writes one. */
+const throttledWritten = new Map<string, number>();
+
+/** Whether this refusal is the first of its window here: the database then says whether another instance wrote one. */
+function claimThrottled(key: string, now: number): boolean {
+  const last = throttledWritten.get(key);
+  if (last !== undefined && now - last < THROTTLED_EVERY_MS) return false;
+  if (throttledWritten.size >= THROTTLED_KEPT) {
+    for (const [k, at] of throttledWritten) if (now - at >= THROTTLED_EVERY_MS) throttledWritten.delete(k);
+    // Still full of fresh ones (a flood from many addresses): forget them rather than grow.
+    if (throttledWritten.size >= THROTTLED_KEPT) throttledWritten.clear();
+  }
+  throttledWritten.set(key, now);
+  return true;
+}
 
 async function failedSignIn(h: Happening): Promise<Recording | null> {
   const tried = normalizeEmail(typeof h.body.email === "string" ? h.body.email : "");
   // What was typed as the email is kept only when it is one: people paste passwords into the wrong field.
   const label = isEmail(tried) ? tried : "Someone (no valid email address given)";
+  const ip = h.meta?.ip ?? null;
   const throttled = h.status === 429;
-  if (throttled && (await recentAuditEntry(h.deps.db, "auth.login_failed", "throttled", h.meta?.ip ?? null, label, new Date(h.now.getTime() - THROTTLED_EVERY_MS)))) return null;
+  if (throttled) {
+    if (!claimThrottled(`${ip}|${label}`, h.now.getTime())) return null;
+    if (await recentAuditEntry(h.deps.db, "auth.login_failed", "throttled", ip, label, new Date(h.now.getTime() - THROTTLED_EVERY_MS))) return null;
+  }
   const user = isEmail(tried) ? await findUserByEmail(h.deps.db, tried) : null;
   return {
     workspaceIds: user ? await accountWorkspaces(h, user.id) : [null],

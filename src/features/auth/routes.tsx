@@ -27,6 +27,7 @@ import {
   signupView,
   updateProfile,
 } from "./service";
+import { authDocs } from "../../web/api-reference";
 
 /** After a reset the person logs in afresh; the login page says why they are there. */
 const RESET_DONE = "Your password is changed and every session of the account has ended. Log in with the new password.";
@@ -96,7 +97,7 @@ export function authRoutes(ctx: Context) {
         set.status = 201;
         return { user: { id: result.user.id, email: result.user.email, role: result.user.role }, workspace: result.workspace };
       },
-      { body: t.Object({ ...credentials, name: t.Optional(t.String({ maxLength: 1000 })), invite: t.Optional(t.String({ maxLength: 200 })) }) },
+      { body: t.Object({ ...credentials, name: t.Optional(t.String({ maxLength: 1000 })), invite: t.Optional(t.String({ maxLength: 200 })) }), detail: authDocs.signup },
     )
     .post(
       "/auth/login",
@@ -119,7 +120,7 @@ export function authRoutes(ctx: Context) {
         else if (wantsPage(request)) return redirect(next, 303);
         return { user: { id: result.user.id, email: result.user.email, role: result.user.role }, workspace: result.workspace };
       },
-      { body: t.Object(credentials) },
+      { body: t.Object(credentials), query: t.Object({ next: t.Optional(t.String({ maxLength: 4000 })) }), detail: authDocs.login },
     )
     .post("/auth/logout", async ({ deps, sessionToken, endCookie, request, set, redirect }) => {
       if (sessionToken) await logout(deps, sessionToken);
@@ -131,11 +132,11 @@ export function authRoutes(ctx: Context) {
       if (wantsPage(request)) return redirect("/login", 303);
       set.status = 204;
       return "";
-    })
+    }, { detail: authDocs.logout })
     .get("/auth/me", ({ auth }) => {
       const a = requireAuth(auth);
       return { user: { id: a.user.id, email: a.user.email, name: a.user.name, role: a.user.role, timeZone: a.user.timeZone }, workspace: a.workspace };
-    })
+    }, { detail: authDocs.me })
     .patch(
       "/auth/me",
       async ({ auth, deps, body, request }) => {
@@ -227,6 +228,6 @@ export function authRoutes(ctx: Context) {
         return "";
       },
       // ifNone: the page's own report of the browser's zone, which must not replace one already chosen.
-      { body: t.Object({ timeZone: t.String(), ifNone: t.Optional(t.Boolean()) }) },
+      { body: t.Object({ timeZone: t.String(), ifNone: t.Optional(t.Boolean()) }), detail: authDocs.timeZone },
     );
 }

@@ -22,6 +22,7 @@ import {
   vdmStatus,
   type AccountOverview,
 } from "./service";
+import { awsAccountDocs } from "../../web/api-reference";
 
 /** An on/off switch (hx-vals "true"/"false", or a JSON boolean): required, since leaving it out must not read as off. */
 const onOff = t.Optional(checkbox, false);
@@ -60,7 +61,7 @@ export function awsAccountRoutes(ctx: Context) {
       const a = requireAuth(auth);
       const overview = await accountOverview(deps, a);
       return isHtmx(request) ? accountPanel(a, overview, deps.clock.now()) : overviewJson(overview);
-    })
+    }, { detail: awsAccountDocs.account })
     .post(
       "/aws/production-access",
       async ({ auth, deps, body, request, set }) => {
@@ -81,6 +82,7 @@ export function awsAccountRoutes(ctx: Context) {
           contactLanguage: t.String({ maxLength: 10 }),
           additionalContactEmails: t.Optional(t.Union([t.String({ maxLength: 2000 }), t.Array(t.String({ maxLength: 320 }), { maxItems: 20 })])),
         }),
+        detail: awsAccountDocs.productionAccess,
       },
     )
     .put(
@@ -94,7 +96,7 @@ export function awsAccountRoutes(ctx: Context) {
         }
         return { sendingEnabled: overview.account.sendingEnabled };
       },
-      { body: t.Object({ enabled: onOff }) },
+      { body: t.Object({ enabled: onOff }), detail: awsAccountDocs.accountSending },
     )
     .put(
       "/aws/configuration-set/sending",
@@ -107,7 +109,7 @@ export function awsAccountRoutes(ctx: Context) {
         }
         return { configurationSet: overview.configurationSet };
       },
-      { body: t.Object({ enabled: onOff }) },
+      { body: t.Object({ enabled: onOff }), detail: awsAccountDocs.configurationSetSending },
     )
     .get("/aws/regions", async ({ auth, deps, request }) => {
       const a = requireAuth(auth);
@@ -126,7 +128,7 @@ export function awsAccountRoutes(ctx: Context) {
         );
       }
       return <RegionsPanel regions={value} canSwitch={canManage(a) || !value.saved} />;
-    })
+    }, { detail: awsAccountDocs.regions })
     .put(
       "/aws/region",
       async ({ auth, deps, body, request, set }) => {
@@ -148,7 +150,7 @@ export function awsAccountRoutes(ctx: Context) {
         }
         return switched;
       },
-      { body: t.Object({ region: t.String({ maxLength: 40 }), force: checkbox }) },
+      { body: t.Object({ region: t.String({ maxLength: 40 }), force: checkbox }), detail: awsAccountDocs.switchRegion },
     )
     .get(
       "/settings/aws/reputation",
@@ -162,7 +164,7 @@ export function awsAccountRoutes(ctx: Context) {
     .get(
       "/aws/reputation",
       async ({ auth, deps, query }) => reputationOverview(deps, requireAuth(auth), vdmDays(query.days)),
-      { query: t.Object({ days: t.Optional(t.String({ maxLength: 4 })) }) },
+      { query: t.Object({ days: t.Optional(t.String({ maxLength: 4 })) }), detail: awsAccountDocs.reputation },
     )
     .put(
       "/aws/configuration-set/reputation",
@@ -175,7 +177,7 @@ export function awsAccountRoutes(ctx: Context) {
         }
         return { configurationSet: state };
       },
-      { body: t.Object({ enabled: onOff }) },
+      { body: t.Object({ enabled: onOff }), detail: awsAccountDocs.reputationMetrics },
     )
     .get(
       "/aws/vdm",
@@ -184,7 +186,7 @@ export function awsAccountRoutes(ctx: Context) {
         const vdm = await vdmStatus(deps, a, vdmDays(query.days));
         return isHtmx(request) ? <VdmPanel vdm={vdm} canManage={canManage(a)} zone={userTimeZone(a)} now={deps.clock.now()} /> : vdm;
       },
-      { query: t.Object({ days: t.Optional(t.String({ maxLength: 4 })) }) },
+      { query: t.Object({ days: t.Optional(t.String({ maxLength: 4 })) }), detail: awsAccountDocs.vdm },
     )
     .put(
       "/aws/vdm",
@@ -197,6 +199,6 @@ export function awsAccountRoutes(ctx: Context) {
         }
         return vdm;
       },
-      { body: t.Object({ enabled: onOff }), query: t.Object({ days: t.Optional(t.String({ maxLength: 4 })) }) },
+      { body: t.Object({ enabled: onOff }), query: t.Object({ days: t.Optional(t.String({ maxLength: 4 })) }), detail: awsAccountDocs.setVdm },
     );
 }

@@ -50,6 +50,7 @@ import {
   sendEmail,
   updateCampaign,
 } from "./service";
+import { campaignsDocs } from "../../web/api-reference";
 
 /** Files already in the workspace's bucket, by key (upload them with POST /campaigns/:id/attachments). */
 const attachmentKeys = t.Array(t.Object({ key: t.String({ maxLength: 1024 }) }), { maxItems: ATTACHMENTS_MAX });
@@ -165,7 +166,7 @@ export function campaignsRoutes(ctx: Context) {
         set.status = 202;
         return result;
       },
-      { body: sendBody },
+      { body: sendBody, detail: campaignsDocs.send },
     )
     .get(
       "/campaigns",
@@ -177,7 +178,7 @@ export function campaignsRoutes(ctx: Context) {
         if (isHtmx(request)) return <CampaignsTable {...table} />;
         return <CampaignsPage auth={a} table={table} notice={noticeOf(query.notice)} />;
       },
-      { query: pageQuery },
+      { query: pageQuery, detail: campaignsDocs.list },
     )
     .post(
       "/campaigns",
@@ -188,7 +189,7 @@ export function campaignsRoutes(ctx: Context) {
         set.status = 201;
         return campaign;
       },
-      { body: campaignBody },
+      { body: campaignBody, detail: campaignsDocs.create },
     )
     .get("/campaigns/new", async ({ auth, deps }) => {
       const a = requireAuth(auth);
@@ -237,7 +238,7 @@ export function campaignsRoutes(ctx: Context) {
         if (!whole) return <RecipientsTable {...table} />;
         return <CampaignPage auth={a} campaign={campaign} recipients={table} lists={lists} reputation={reputation} report={report} zone={zone} now={now} notice={noticeOf(query.notice)} />;
       },
-      { query: recipientsQuery },
+      { query: recipientsQuery, detail: campaignsDocs.get },
     )
     .patch(
       "/campaigns/:id",
@@ -246,7 +247,7 @@ export function campaignsRoutes(ctx: Context) {
         const attachments = body.attachments ? await resolveAttachments(deps, requireAuth(auth), body.attachments, (await getCampaign(deps, scope, params.id)).attachments) : undefined;
         return updateCampaign(deps, scope, params.id, { ...body, attachments });
       },
-      { body: campaignBody },
+      { body: campaignBody, detail: campaignsDocs.update },
     )
     .delete("/campaigns/:id", async ({ auth, deps, params, request, set }) => {
       await deleteCampaign(deps, requireScope(auth), params.id);
@@ -256,7 +257,7 @@ export function campaignsRoutes(ctx: Context) {
       }
       set.status = 204;
       return "";
-    })
+    }, { detail: campaignsDocs.remove })
     .get("/campaigns/:id/edit", async ({ auth, deps, params, redirect }) => {
       const a = requireAuth(auth);
       const choices = await formPage(deps, a, params.id);
@@ -297,7 +298,7 @@ export function campaignsRoutes(ctx: Context) {
       // The review comes before a launch; once launched, the campaign's own page is where it is followed.
       if (campaign.status !== "draft") return redirect(campaignUrl(campaign.id), 303);
       return reviewPage(deps, a, params.id, []);
-    })
+    }, { detail: campaignsDocs.review })
     .post(
       "/campaigns/:id/launch",
       // No body schema: API clients send none (or {}); the review page's form may send its confirmation.
@@ -321,25 +322,26 @@ export function campaignsRoutes(ctx: Context) {
           return reviewPage(deps, a, params.id, errors);
         }
       },
+      { detail: campaignsDocs.launch },
     )
     .post("/campaigns/:id/pause", async ({ auth, deps, params, request, set }) => {
       const campaign = await pauseCampaign(deps, requireScope(auth), params.id);
       return answer(request, set, campaignUrl(campaign.id, "paused"), campaign);
-    })
+    }, { detail: campaignsDocs.pause })
     .post("/campaigns/:id/resume", async ({ auth, deps, params, request, set }) => {
       const campaign = await resumeCampaign(deps, requireScope(auth), params.id);
       return answer(request, set, campaignUrl(campaign.id, "resumed"), campaign);
-    })
+    }, { detail: campaignsDocs.resume })
     .post("/campaigns/:id/cancel", async ({ auth, deps, params, request, set }) => {
       const campaign = await cancelCampaign(deps, requireScope(auth), params.id);
       return answer(request, set, campaignUrl(campaign.id, "cancelled"), campaign);
-    })
+    }, { detail: campaignsDocs.cancel })
     .post("/campaigns/:id/resend-unknown", async ({ auth, deps, params, request, set }) => {
       const result = await resendUnknown(deps, requireScope(auth), params.id);
       if (isHtmx(request) || wantsPage(request)) return answer(request, set, campaignUrl(params.id, "resent"), result);
       set.status = 202;
       return result;
-    })
+    }, { detail: campaignsDocs.resendUnknown })
     .get(
       "/campaigns/:id/recipients",
       async ({ auth, deps, params, query, request, redirect, set }) => {
@@ -356,7 +358,7 @@ export function campaignsRoutes(ctx: Context) {
         const page = await campaignRecipients(deps, scope, params.id, { status: query.status, page: query.page });
         return { items: page.items, total: page.total };
       },
-      { query: recipientsQuery },
+      { query: recipientsQuery, detail: campaignsDocs.recipients },
     )
     .get("/send", async ({ auth, deps }) => {
       const a = requireAuth(auth);

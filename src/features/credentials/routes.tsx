@@ -10,6 +10,7 @@ import { isHtmx, swapPanel } from "../../web/respond";
 import { hasWorkspaceRole } from "../auth/model";
 import { IAM_POLICY } from "./model";
 import { awsStatus, connectAws, disconnectAws, eventsStatus, setupEvents } from "./service";
+import { credentialsDocs } from "../../web/api-reference";
 
 
 export function credentialsRoutes(ctx: Context) {
@@ -36,7 +37,7 @@ export function credentialsRoutes(ctx: Context) {
         if (isHtmx(request)) set.headers["hx-redirect"] = "/settings/aws";
         return status;
       },
-      { body: t.Object({ accessKeyId: t.String({ maxLength: 1000 }), secretAccessKey: t.String({ maxLength: 1000 }), region: t.String({ maxLength: 100 }), save: checkbox }) },
+      { body: t.Object({ accessKeyId: t.String({ maxLength: 1000 }), secretAccessKey: t.String({ maxLength: 1000 }), region: t.String({ maxLength: 100 }), save: checkbox }), detail: credentialsDocs.connect },
     )
     .get("/aws/status", async ({ auth, deps, request }) => {
       const a = requireAuth(auth);
@@ -49,7 +50,7 @@ export function credentialsRoutes(ctx: Context) {
         if (err instanceof AppError) return <AccountPanel status={{ connected: false }} canManage={canManage} error={err.message} />;
         throw err;
       }
-    })
+    }, { detail: credentialsDocs.status })
     .delete("/aws/connect", async ({ auth, deps, request, set }) => {
       await disconnectAws(deps, requireAuth(auth));
       if (isHtmx(request)) {
@@ -58,19 +59,19 @@ export function credentialsRoutes(ctx: Context) {
       }
       set.status = 204;
       return "";
-    })
+    }, { detail: credentialsDocs.disconnect })
     .get("/aws/events", async ({ auth, deps, request }) => {
       const a = requireAuth(auth);
       const events = await eventsStatus(deps, a);
       return isHtmx(request) ? <EventsPanel events={events} canManage={hasWorkspaceRole(a.workspaceRole, "admin")} /> : events;
-    })
+    }, { detail: credentialsDocs.events })
     .post("/aws/events/setup", async ({ auth, deps, request, set }) => {
       const a = requireAuth(auth);
       const events = await setupEvents(deps, a);
       if (!isHtmx(request)) return events;
       swapPanel(set, "aws-events");
       return <EventsPanel events={events} canManage />;
-    })
+    }, { detail: credentialsDocs.setupEvents })
     .put(
       "/aws/events",
       async ({ auth, deps, body, request, set }) => {
@@ -80,6 +81,6 @@ export function credentialsRoutes(ctx: Context) {
         swapPanel(set, "aws-events");
         return <EventsPanel events={events} canManage />;
       },
-      { body: t.Object({ topicArn: t.String({ maxLength: 300 }) }) },
+      { body: t.Object({ topicArn: t.String({ maxLength: 300 }) }), detail: credentialsDocs.registerTopic },
     );
 }

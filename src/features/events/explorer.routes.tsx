@@ -8,6 +8,7 @@ import { requireAuth, requireScope } from "../../web/guard";
 import { isHtmx, wantsPage } from "../../web/respond";
 import { userTimeZone } from "../auth/service";
 import { eventTimeline, explorerChoices, exploreEvents, readEventFilter, type EventFilter, type EventsPage as EventsPageData } from "./explorer";
+import { eventsDocs } from "../../web/api-reference";
 
 /** Everything arrives as text and is checked by readEventFilter, so a bad value is a 422 naming its field rather than a schema's 400. */
 const explorerQuery = t.Object({
@@ -55,7 +56,7 @@ export function eventsExplorerRoutes(ctx: Context) {
         }
         return <EventsPage auth={a} {...props} />;
       },
-      { query: explorerQuery },
+      { query: explorerQuery, detail: eventsDocs.list },
     )
     .get(
       "/events/timeline",
@@ -66,6 +67,6 @@ export function eventsExplorerRoutes(ctx: Context) {
         if (!wantsPage(request)) return timeline;
         return <TimelinePage auth={a} timeline={timeline} zone={userTimeZone(a)} />;
       },
-      { query: timelineQuery },
+      { query: timelineQuery, detail: eventsDocs.timeline },
     );
 }

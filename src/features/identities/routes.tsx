@@ -10,6 +10,7 @@ import { isHtmx, swapPanel } from "../../web/respond";
 import { hasWorkspaceRole } from "../auth/model";
 import { userTimeZone } from "../auth/service";
 import { addAwsIdentity, checkAwsIdentity, deleteAwsIdentity, listAwsIdentities, setMailFromDomain } from "./service";
+import { identitiesDocs } from "../../web/api-reference";
 
 const viewOf = (value: string | undefined): IdentitiesView => (value === "full" ? "full" : "summary");
 
@@ -46,7 +47,7 @@ export function identitiesRoutes(ctx: Context) {
           throw err;
         }
       },
-      { query: t.Object({ view: t.Optional(t.String({ maxLength: 10 })) }) },
+      { query: t.Object({ view: t.Optional(t.String({ maxLength: 10 })) }), detail: identitiesDocs.list },
     )
     .post(
       "/aws/identities",
@@ -66,7 +67,7 @@ export function identitiesRoutes(ctx: Context) {
         set.status = 201;
         return identity;
       },
-      { body: t.Object({ identity: t.String({ maxLength: 320 }), view: t.Optional(t.String({ maxLength: 10 })) }) },
+      { body: t.Object({ identity: t.String({ maxLength: 320 }), view: t.Optional(t.String({ maxLength: 10 })) }), detail: identitiesDocs.add },
     )
     .get(
       "/aws/identities/:identity",
@@ -90,7 +91,7 @@ export function identitiesRoutes(ctx: Context) {
         swapPanel(set, identityDomId(identity.identity));
         return <IdentityCard identity={identity} canManage={hasWorkspaceRole(a.workspaceRole, "admin")} zone={zone} standalone={query.standalone === "1"} />;
       },
-      { query: t.Object({ part: t.Optional(t.String({ maxLength: 10 })), standalone: t.Optional(t.String({ maxLength: 1 })) }) },
+      { query: t.Object({ part: t.Optional(t.String({ maxLength: 10 })), standalone: t.Optional(t.String({ maxLength: 1 })) }), detail: identitiesDocs.check },
     )
     .put(
       "/aws/identities/:identity/mail-from",
@@ -101,7 +102,7 @@ export function identitiesRoutes(ctx: Context) {
         swapPanel(set, identityDomId(identity.identity));
         return <IdentityCard identity={identity} canManage zone={userTimeZone(a)} standalone={body.standalone === "1"} />;
       },
-      { body: t.Object({ domain: t.Optional(t.Union([t.String({ maxLength: 253 }), t.Null()])), standalone: t.Optional(t.String({ maxLength: 1 })) }) },
+      { body: t.Object({ domain: t.Optional(t.Union([t.String({ maxLength: 253 }), t.Null()])), standalone: t.Optional(t.String({ maxLength: 1 })) }), detail: identitiesDocs.mailFrom },
     )
     .delete(
       "/aws/identities/:identity",
@@ -121,6 +122,6 @@ export function identitiesRoutes(ctx: Context) {
         swapPanel(set, identityDomId(name.trim().toLowerCase()));
         return "";
       },
-      { query: t.Object({ then: t.Optional(t.String({ maxLength: 10 })) }) },
+      { query: t.Object({ then: t.Optional(t.String({ maxLength: 10 })) }), detail: identitiesDocs.remove },
     );
 }

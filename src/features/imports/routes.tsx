@@ -6,6 +6,7 @@ import { isHtmx, wantsPage } from "../../web/respond";
 import { getList } from "../lists/service";
 import type { ImportMapping } from "./model";
 import { cancelImport, importErrorsCsv, importReport, receiveImport, runningImportReport, startImportWith } from "./service";
+import { importsDocs } from "../../web/api-reference";
 
 export function importsRoutes(ctx: Context) {
   return new Elysia()
@@ -21,6 +22,16 @@ export function importsRoutes(ctx: Context) {
       set.status = 202;
       if (isHtmx(request) && result.preview) return <MappingForm importId={result.importId} preview={result.preview} fileName={result.fileName} />;
       return { importId: result.importId, status: result.status, ...(result.preview ? { preview: result.preview } : {}) };
+    }, {
+      // What the upload says beside its file (also accepted as multipart fields); receiveImport reads and checks them.
+      query: t.Object({
+        preview: t.Optional(t.String({ maxLength: 5, description: "1: stop after the upload and answer a preview to map." })),
+        email: t.Optional(t.String({ maxLength: 200, description: "The header of the address column, when it is not `email`." })),
+        skip: t.Optional(t.String({ maxLength: 10_000, description: "Headers of columns to leave out, comma-separated." })),
+        onConflict: t.Optional(t.String({ maxLength: 20, description: "update (default): contacts already known get the new attributes; keep: they stay as they are." })),
+        fileName: t.Optional(t.String({ maxLength: 500 })),
+      }),
+      detail: importsDocs.upload,
     })
     .post(
       "/imports/:id/start",
@@ -53,6 +64,7 @@ export function importsRoutes(ctx: Context) {
           },
           { additionalProperties: true },
         ),
+        detail: importsDocs.start,
       },
     )
     .get("/imports/:id", async ({ auth, deps, params, request }) => {
@@ -61,7 +73,7 @@ export function importsRoutes(ctx: Context) {
       if (isHtmx(request)) return <ImportProgress report={report} />;
       if (wantsPage(request)) return <ImportPage auth={requireAuth(auth)} list={await getList(deps, scope, report.listId)} report={report} />;
       return report;
-    })
+    }, { detail: importsDocs.get })
     .get("/imports/:id/banner", async ({ auth, deps, params, request, redirect }) => {
       const report = await importReport(deps, requireScope(auth), params.id);
       return isHtmx(request) ? <ImportBanner report={report} /> : redirect(`/imports/${encodeURIComponent(report.id)}`, 303);
@@ -71,9 +83,9 @@ export function importsRoutes(ctx: Context) {
       if (isHtmx(request)) return <ImportProgress report={report} />;
       if (wantsPage(request)) return redirect(`/imports/${encodeURIComponent(params.id)}`, 303);
       return report;
-    })
+    }, { detail: importsDocs.cancel })
     .get("/imports/:id/errors.csv", async ({ auth, deps, params }) => {
       const { fileName, body } = await importErrorsCsv(deps, requireScope(auth), params.id);
       return new Response(body, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${fileName}"`, "cache-control": "no-store" } });
-    });
+    }, { detail: importsDocs.errors });
 }

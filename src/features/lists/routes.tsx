@@ -9,6 +9,7 @@ import { csvDownload, isHtmx, slug, wantsPage } from "../../web/respond";
 import { addContact, getContact, removeContact, updateContact } from "../contacts/service";
 import { runningImportReport } from "../imports/service";
 import { createList, deleteList, exportList, getList, listLists, listVariables, listWithContacts, renameList } from "./service";
+import { listsDocs } from "../../web/api-reference";
 
 const contactQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), page: t.Optional(t.Numeric({ minimum: 1, maximum: 1_000_000 })), sort: t.Optional(t.String({ maxLength: 20 })) });
 
@@ -33,7 +34,7 @@ export function listsRoutes(ctx: Context) {
       const scope = requireScope(auth);
       const lists = await listLists(deps, scope);
       return wantsPage(request) ? <ListsPage auth={requireAuth(auth)} lists={lists} /> : { items: lists };
-    })
+    }, { detail: listsDocs.list })
     .post(
       "/lists",
       async ({ auth, deps, body, request, set }) => {
@@ -42,7 +43,7 @@ export function listsRoutes(ctx: Context) {
         set.status = 201;
         return { id: list.id, name: list.name };
       },
-      { body: t.Object({ name: t.String({ maxLength: 1000 }) }) },
+      { body: t.Object({ name: t.String({ maxLength: 1000 }) }), detail: listsDocs.create },
     )
     .get(
       "/lists/:id",
@@ -55,7 +56,7 @@ export function listsRoutes(ctx: Context) {
         if (!wantsPage(request)) return { id: list.id, name: list.name, contacts: list.contactCount, columns: list.columns };
         return <ListPage auth={requireAuth(auth)} list={list} contacts={table} running={await runningImportReport(deps, scope, list.id)} />;
       },
-      { query: contactQuery },
+      { query: contactQuery, detail: listsDocs.get },
     )
     .patch(
       "/lists/:id",
@@ -65,7 +66,7 @@ export function listsRoutes(ctx: Context) {
         set.headers["hx-refresh"] = "true";
         return <Flash kind="success" message={`Renamed to "${list.name}".`} />;
       },
-      { body: t.Object({ name: t.String({ maxLength: 1000 }) }) },
+      { body: t.Object({ name: t.String({ maxLength: 1000 }) }), detail: listsDocs.rename },
     )
     .get(
       "/lists/:id/contacts",
@@ -76,7 +77,7 @@ export function listsRoutes(ctx: Context) {
         if (isHtmx(request)) return <ContactsTable {...contacts} listId={list.id} columns={list.columns} />;
         return { items: contacts.items, total: contacts.total, ...(contacts.totalCapped ? { totalCapped: true } : {}) };
       },
-      { query: contactQuery },
+      { query: contactQuery, detail: listsDocs.contacts },
     )
     .post(
       "/lists/:id/contacts",
@@ -87,13 +88,13 @@ export function listsRoutes(ctx: Context) {
         set.headers["hx-refresh"] = "true";
         return <Flash kind="success" message={contact.created ? `Added ${contact.email}.` : `${contact.email} was already a contact; it is on this list now, with these attributes.`} />;
       },
-      { body: contactBody },
+      { body: contactBody, detail: listsDocs.addContact },
     )
     .delete("/lists/:id", async ({ auth, deps, params, request, set }) => {
       const result = await deleteList(deps, requireScope(auth), params.id);
       if (isHtmx(request)) set.headers["hx-redirect"] = "/lists";
       return { deleted: true, ...result };
-    })
+    }, { detail: listsDocs.remove })
     .get(
       "/contacts/:id",
       async ({ auth, deps, params, query, request }) => {
@@ -103,7 +104,7 @@ export function listsRoutes(ctx: Context) {
         const list = query.list ? await getList(deps, scope, query.list).catch(() => null) : null;
         return <ContactPage auth={requireAuth(auth)} contact={contact} list={list} />;
       },
-      { params: t.Object({ id: t.Numeric() }), query: t.Object({ list: t.Optional(t.String({ maxLength: 100 })) }) },
+      { params: t.Object({ id: t.Numeric() }), query: t.Object({ list: t.Optional(t.String({ maxLength: 100 })) }), detail: listsDocs.contact },
     )
     .patch(
       "/contacts/:id",
@@ -111,7 +112,7 @@ export function listsRoutes(ctx: Context) {
         const contact = await updateContact(deps, requireScope(auth), params.id, { attributes: attributesFrom(body) });
         return isHtmx(request) ? <Flash kind="success" message="Saved." /> : contact;
       },
-      { params: t.Object({ id: t.Numeric() }), body: contactBody },
+      { params: t.Object({ id: t.Numeric() }), body: contactBody, detail: listsDocs.updateContact },
     )
     .delete(
       "/contacts/:id",
@@ -120,11 +121,11 @@ export function listsRoutes(ctx: Context) {
         if (!isHtmx(request)) set.status = 204;
         return "";
       },
-      { params: t.Object({ id: t.Numeric() }) },
+      { params: t.Object({ id: t.Numeric() }), detail: listsDocs.removeContact },
     )
-    .get("/lists/:id/variables", async ({ auth, deps, params }) => ({ variables: await listVariables(deps, requireScope(auth), params.id) }))
+    .get("/lists/:id/variables", async ({ auth, deps, params }) => ({ variables: await listVariables(deps, requireScope(auth), params.id) }), { detail: listsDocs.variables })
     .get("/lists/:id/export.csv", async ({ auth, deps, params }) => {
       const { name, body } = await exportList(deps, requireScope(auth), params.id);
       return csvDownload(`${slug(name)}.csv`, body);
-    });
+    }, { detail: listsDocs.export });
 }

@@ -21,6 +21,7 @@ import {
   syncNow,
   syncStatus,
 } from "./service";
+import { sesSuppressionsDocs } from "../../web/api-reference";
 
 const listQuery = t.Object({
   q: t.Optional(t.String({ maxLength: 500 })),
@@ -79,7 +80,7 @@ export function sesSuppressionsRoutes(ctx: Context) {
         if (wantsPage(request)) return page(deps, a, filter);
         return listSesSuppressions(deps, a, filter);
       },
-      { query: listQuery },
+      { query: listQuery, detail: sesSuppressionsDocs.list },
     )
     .put(
       "/aws/suppressions",
@@ -92,7 +93,7 @@ export function sesSuppressionsRoutes(ctx: Context) {
         set.status = 204;
         return "";
       },
-      { body: t.Object({ email: t.String({ maxLength: 320 }), reason: t.String({ maxLength: 20 }) }) },
+      { body: t.Object({ email: t.String({ maxLength: 320 }), reason: t.String({ maxLength: 20 }) }), detail: sesSuppressionsDocs.add },
     )
     .delete(
       "/aws/suppressions/:email",
@@ -105,13 +106,13 @@ export function sesSuppressionsRoutes(ctx: Context) {
         set.status = 204;
         return "";
       },
-      { params: t.Object({ email: t.String({ maxLength: 320 }) }) },
+      { params: t.Object({ email: t.String({ maxLength: 320 }) }), detail: sesSuppressionsDocs.remove },
     )
     .get("/aws/suppressions/sync", async ({ auth, deps, request }) => {
       const a = requireAuth(auth);
       const status = await syncStatus(deps, a);
       return isHtmx(request) ? <SyncPanel status={status} canManage={canManage(a)} zone={userTimeZone(a)} /> : status;
-    })
+    }, { detail: sesSuppressionsDocs.syncStatus })
     .post(
       "/aws/suppressions/sync",
       async ({ auth, deps, body, request, set }) => {
@@ -132,9 +133,9 @@ export function sesSuppressionsRoutes(ctx: Context) {
         }
         return answer;
       },
-      { body: t.Object({ direction: t.String({ maxLength: 10 }) }) },
+      { body: t.Object({ direction: t.String({ maxLength: 10 }) }), detail: sesSuppressionsDocs.sync },
     )
-    .get("/aws/suppressions/settings", ({ auth, deps }) => syncStatus(deps, requireAuth(auth)))
+    .get("/aws/suppressions/settings", ({ auth, deps }) => syncStatus(deps, requireAuth(auth)), { detail: sesSuppressionsDocs.settings })
     .put(
       "/aws/suppressions/settings",
       async ({ auth, deps, body, request, set }) => {
@@ -144,13 +145,13 @@ export function sesSuppressionsRoutes(ctx: Context) {
         swapPanel(set, "ses-sync");
         return <SyncPanel status={status} canManage zone={userTimeZone(a)} />;
       },
-      { body: t.Object({ sync: t.String({ maxLength: 10 }) }) },
+      { body: t.Object({ sync: t.String({ maxLength: 10 }) }), detail: sesSuppressionsDocs.setSettings },
     )
     .get("/aws/suppressions/attributes", async ({ auth, deps, request }) => {
       const a = requireAuth(auth);
       const attributes = await suppressionAttributes(deps, a);
       return isHtmx(request) ? <AttributesPanel reasons={attributes.reasons} canManage={canManage(a)} /> : attributes;
-    })
+    }, { detail: sesSuppressionsDocs.attributes })
     .put(
       "/aws/suppressions/attributes",
       async ({ auth, deps, body, request, set }) => {
@@ -160,6 +161,6 @@ export function sesSuppressionsRoutes(ctx: Context) {
         swapPanel(set, "ses-attributes");
         return <AttributesPanel reasons={attributes.reasons} canManage saved />;
       },
-      { body: t.Object({ reasons: t.Union([t.Array(t.String({ maxLength: 20 }), { maxItems: 10 }), t.String({ maxLength: 20 })]) }) },
+      { body: t.Object({ reasons: t.Union([t.Array(t.String({ maxLength: 20 }), { maxItems: 10 }), t.String({ maxLength: 20 })]) }), detail: sesSuppressionsDocs.setAttributes },
     );
 }

@@ -25,6 +25,7 @@ import {
   sesRegion,
   updateSesTemplate,
 } from "./service";
+import { sesTemplatesDocs } from "../../web/api-reference";
 
 const PART_MAX = 1024 * 1024;
 const content = {
@@ -97,7 +98,7 @@ export function sesTemplatesRoutes(ctx: Context) {
       if (!isHtmx(request)) return { items: await listSesTemplates(deps, a) };
       const list = await listing(deps, a);
       return <SesTemplatesPanel items={list.items} error={list.error} canManage={canManage(a)} zone={userTimeZone(a)} now={deps.clock.now()} />;
-    })
+    }, { detail: sesTemplatesDocs.list })
     .post(
       "/aws/templates",
       async ({ auth, deps, body, request, set }) => {
@@ -122,16 +123,16 @@ export function sesTemplatesRoutes(ctx: Context) {
         if (isHtmx(request)) set.headers["hx-redirect"] = `/settings/aws/templates/${encodeURIComponent(created.name)}`;
         return created;
       },
-      { body: createBody },
+      { body: createBody, detail: sesTemplatesDocs.create },
     )
-    .get("/aws/templates/:name", async ({ auth, deps, params }) => getSesTemplate(deps, requireAuth(auth), params.name))
+    .get("/aws/templates/:name", async ({ auth, deps, params }) => getSesTemplate(deps, requireAuth(auth), params.name), { detail: sesTemplatesDocs.get })
     .put(
       "/aws/templates/:name",
       async ({ auth, deps, params, body, request }) => {
         const updated = await updateSesTemplate(deps, requireAuth(auth), params.name, body);
         return isHtmx(request) ? <Flash kind="success" message="Saved in SES." /> : updated;
       },
-      { body: t.Object(content) },
+      { body: t.Object(content), detail: sesTemplatesDocs.update },
     )
     .delete("/aws/templates/:name", async ({ auth, deps, params, request, set }) => {
       await deleteSesTemplate(deps, requireAuth(auth), params.name);
@@ -141,13 +142,13 @@ export function sesTemplatesRoutes(ctx: Context) {
       }
       set.status = 204;
       return "";
-    })
+    }, { detail: sesTemplatesDocs.remove })
     .post("/aws/templates/:name/import", async ({ auth, deps, params, request, set }) => {
       const imported = await importSesTemplate(deps, requireAuth(auth), params.name);
       set.status = 201;
       if (isHtmx(request)) set.headers["hx-redirect"] = `/templates/${imported.templateId}`;
       return imported;
-    })
+    }, { detail: sesTemplatesDocs.import })
     .post(
       "/aws/templates/:name/render",
       async ({ auth, deps, params, body, request }) => {
@@ -156,12 +157,12 @@ export function sesTemplatesRoutes(ctx: Context) {
         return isHtmx(request) ? <RenderedPanel result={result} /> : result;
       },
       // The values as JSON text (the page's form) or as an object (a JSON client).
-      { body: t.Object({ data: t.Optional(t.Union([t.String({ maxLength: PART_MAX }), t.Record(t.String({ maxLength: 200 }), t.Unknown())])) }) },
+      { body: t.Object({ data: t.Optional(t.Union([t.String({ maxLength: PART_MAX }), t.Record(t.String({ maxLength: 200 }), t.Unknown())])) }), detail: sesTemplatesDocs.render },
     )
     .get("/templates/:id/ses", async ({ auth, deps, params, request }) => {
       const a = requireAuth(auth);
       const publication = await sesPublication(deps, a, params.id);
       if (!isHtmx(request)) return { publication };
       return <PublicationPanel templateId={params.id} publication={publication} canManage={canManage(a)} zone={userTimeZone(a)} now={deps.clock.now()} />;
-    });
+    }, { detail: sesTemplatesDocs.publication });
 }

@@ -6,6 +6,7 @@ import { requireAuth, requireScope } from "../../web/guard";
 import { exportStream } from "../../web/exports";
 import { csvDownload, isHtmx, wantsPage } from "../../web/respond";
 import { importSuppressions, removeSuppression, suppressionsPage, suppressManually } from "./service";
+import { suppressionsDocs } from "../../web/api-reference";
 
 const pageQuery = t.Object({ q: t.Optional(t.String({ maxLength: 500 })), reason: t.Optional(t.String({ maxLength: 40 })), page: t.Optional(t.Numeric({ minimum: 1, maximum: 1_000_000 })) });
 
@@ -22,7 +23,7 @@ export function suppressionsRoutes(ctx: Context) {
         if (wantsPage(request)) return <SuppressionsPage auth={requireAuth(auth)} table={table} />;
         return { items: page.items, total: page.total };
       },
-      { query: pageQuery },
+      { query: pageQuery, detail: suppressionsDocs.list },
     )
     .post(
       "/suppressions",
@@ -35,7 +36,7 @@ export function suppressionsRoutes(ctx: Context) {
         set.status = 201;
         return result;
       },
-      { body: t.Object({ email: t.Optional(t.String({ maxLength: 320 })), emails: t.Optional(t.Array(t.String({ maxLength: 320 }), { maxItems: 10_000 })) }) },
+      { body: t.Object({ email: t.Optional(t.String({ maxLength: 320 })), emails: t.Optional(t.Array(t.String({ maxLength: 320 }), { maxItems: 10_000 })) }), detail: suppressionsDocs.add },
     )
     .post("/suppressions/import", async ({ auth, deps, request, set }) => {
       const result = await importSuppressions(deps, requireScope(auth), request);
@@ -44,7 +45,7 @@ export function suppressionsRoutes(ctx: Context) {
         return <Flash kind="success" message={`Suppressed ${result.added} new addresses; ${result.already} were already suppressed; ${result.invalid} rows had no valid address.`} />;
       }
       return result;
-    })
+    }, { detail: suppressionsDocs.import })
     .delete(
       "/suppressions/:id",
       async ({ auth, deps, params, request, set }) => {
@@ -52,9 +53,10 @@ export function suppressionsRoutes(ctx: Context) {
         if (!isHtmx(request)) set.status = 204;
         return "";
       },
-      { params: t.Object({ id: t.Numeric() }) },
+      { params: t.Object({ id: t.Numeric() }), detail: suppressionsDocs.remove },
     )
     .get("/suppressions/export.csv", ({ auth, deps }) =>
       csvDownload("suppressions.csv", exportStream(deps, { name: "suppressions", workspaceId: requireScope(auth).workspaceId })),
+      { detail: suppressionsDocs.export },
     );
 }

@@ -10,6 +10,7 @@ import { isHtmx } from "../../web/respond";
 import { COMPOSER_CSP } from "../../web/security";
 import { listLists } from "../lists/service";
 import { createTemplate, deleteTemplate, duplicateTemplate, getTemplate, listTemplates, openTemplate, renderTemplate, sendTestTemplate, updateTemplate } from "./service";
+import { templatesDocs } from "../../web/api-reference";
 
 const templateBody = t.Object({
   name: t.String({ maxLength: 1000 }),
@@ -43,7 +44,7 @@ export function templatesRoutes(ctx: Context) {
       const template = await openTemplate(deps, scope, params.id);
       return <ComposerPage auth={requireAuth(auth)} template={template} lists={await listLists(deps, scope)} html={template.html} />;
     })
-    .get("/email/template", async ({ auth, deps }) => ({ items: await listTemplates(deps, requireScope(auth)) }))
+    .get("/email/template", async ({ auth, deps }) => ({ items: await listTemplates(deps, requireScope(auth)) }), { detail: templatesDocs.list })
     .post(
       "/email/template",
       async ({ auth, deps, body, request, set }) => {
@@ -52,9 +53,9 @@ export function templatesRoutes(ctx: Context) {
         if (isHtmx(request)) set.headers["hx-redirect"] = `/templates/${template.id}`;
         return template;
       },
-      { body: templateBody },
+      { body: templateBody, detail: templatesDocs.create },
     )
-    .get("/email/template/:id", async ({ auth, deps, params }) => getTemplate(deps, requireScope(auth), params.id))
+    .get("/email/template/:id", async ({ auth, deps, params }) => getTemplate(deps, requireScope(auth), params.id), { detail: templatesDocs.get })
     .put(
       "/email/template/:id",
       async ({ auth, deps, params, body, request, set }) => {
@@ -68,26 +69,26 @@ export function templatesRoutes(ctx: Context) {
           </>
         );
       },
-      { body: templateBody },
+      { body: templateBody, detail: templatesDocs.update },
     )
     .delete("/email/template/:id", async ({ auth, deps, params, request, set }) => {
       await deleteTemplate(deps, requireScope(auth), params.id);
       if (!isHtmx(request)) set.status = 204;
       return "";
-    })
+    }, { detail: templatesDocs.remove })
     .post("/email/template/:id/duplicate", async ({ auth, deps, params, request, set }) => {
       const copy = await duplicateTemplate(deps, requireScope(auth), params.id);
       set.status = 201;
       if (isHtmx(request)) set.headers["hx-redirect"] = `/templates/${copy.id}`;
       return copy;
-    })
+    }, { detail: templatesDocs.duplicate })
     .post(
       "/email/template/:id/preview",
       async ({ auth, deps, params, body }) => {
         const { subject, html, text, missing } = await renderTemplate(deps, requireScope(auth), params.id, { variables: body.variables, contactId: contactOf(body.contactId) });
         return { subject, html, text, missing };
       },
-      { body: renderBody },
+      { body: renderBody, detail: templatesDocs.preview },
     )
     .get(
       "/email/template/:id/preview.html",
@@ -115,6 +116,6 @@ export function templatesRoutes(ctx: Context) {
           return <ConnectAwsNotice />;
         }
       },
-      { body: t.Object({ to: t.String({ maxLength: 320 }), from: t.String({ maxLength: 400 }), ...renderBody.properties }) },
+      { body: t.Object({ to: t.String({ maxLength: 320 }), from: t.String({ maxLength: 400 }), ...renderBody.properties }), detail: templatesDocs.test },
     );
 }

@@ -16,6 +16,7 @@ import { acceptInvite, createInvite, invitePage, listInvites, revokeInvite } fro
 import { changeMemberRole, listMembers, removeMember } from "./members";
 import { ROLE_LABEL } from "./model";
 import { createWorkspace, getWorkspace, listMyWorkspaces, renameWorkspace, switchWorkspace } from "./service";
+import { teamDocs, workspaceDocs } from "../../web/api-reference";
 
 const memberParams = t.Object({ userId: t.String({ maxLength: 100 }) });
 const tokenParams = t.Object({ token: t.String({ maxLength: 200 }) });
@@ -54,14 +55,14 @@ export function workspacesRoutes(ctx: Context) {
       const scope = requireScope(auth);
       return <WorkspacePage auth={requireAuth(auth)} workspace={await getWorkspace(deps, scope)} canRename={scope.role !== "member"} />;
     })
-    .get("/workspace", async ({ auth, deps }) => getWorkspace(deps, requireScope(auth)))
+    .get("/workspace", async ({ auth, deps }) => getWorkspace(deps, requireScope(auth)), { detail: workspaceDocs.get })
     .patch(
       "/workspace",
       async ({ auth, deps, body, request }) => {
         const workspace = await renameWorkspace(deps, requireScope(auth), body.name);
         return isHtmx(request) ? <Flash kind="success" message={`Saved. Recipients now see "${workspace.name}".`} /> : workspace;
       },
-      { body: t.Object({ name: t.String({ maxLength: 1000 }) }) },
+      { body: t.Object({ name: t.String({ maxLength: 1000 }) }), detail: workspaceDocs.rename },
     )
 
     .get("/settings/members", async ({ auth, deps }) => {
@@ -79,7 +80,7 @@ export function workspacesRoutes(ctx: Context) {
       if (wantsPage(request)) return redirect("/settings/members", 303);
       const members = await listMembers(deps, requireScope(auth));
       return { items: members };
-    })
+    }, { detail: teamDocs.members })
     .patch(
       "/workspace/members/:userId",
       async ({ auth, deps, params, body, request, set }) => {
@@ -139,6 +140,7 @@ export function workspacesRoutes(ctx: Context) {
           email: t.Optional(t.String({ maxLength: 1000 })),
           from: t.Optional(t.String({ maxLength: 1000 })),
         }),
+        detail: teamDocs.invite,
       },
     )
     .get("/workspace/invites", async ({ auth, deps, request, redirect }) => {
