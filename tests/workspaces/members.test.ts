@@ -103,6 +103,11 @@ describe("leaving and removal", () => {
     expect((await member.c.get("/auth/me")).status).toBe(200);
     expect((await owner.c.delete(`/workspace/members/${member.userId}`)).status).toBe(204);
     expect((await member.c.get("/auth/me")).status).toBe(401);
+    // Logging in again works: the account gets a fresh, empty workspace of its own, not the old one.
+    const again = await member.c.post("/auth/login", { email: member.email, password: "team password 123" }, { "x-forwarded-for": "10.99.0.1" });
+    expect(again.status).toBe(200);
+    expect(again.json.workspace.id).not.toBe(owner.home.id);
+    expect((await member.c.get("/workspace/members")).json.items.map((m: { userId: string; role: string }) => [m.userId, m.role])).toEqual([[member.userId, "owner"]]);
   });
 
   test("anyone may leave a workspace themselves; in a browser they are sent to the dashboard of another of theirs", async () => {

@@ -206,8 +206,8 @@ export async function login(deps: Deps, input: LoginInput, meta: ClientMeta): Pr
   // they get at most one unthrottled check each.) Address before account, always: no deadlock.
   const user = await oneAtATime(`login-ip:${meta.ip}`, () => oneAtATime(`login-acct:${email}`, () => checkPassword(deps, email, input.password, meta.ip)));
 
-  const home = await findHomeMembership(deps.db, user.id);
-  if (!home) throw new Unauthorized("This account does not belong to any workspace; ask an administrator.", "no_workspace");
+  // Someone who left (or was removed from) every workspace still has an account: they get a fresh one of their own.
+  const home = (await findHomeMembership(deps.db, user.id)) ?? (await ownWorkspace(deps, user));
   let timeZone = user.timeZone;
   const offered = timeZone ? null : browserZone(input.timeZone);
   if (offered) {
@@ -220,6 +220,18 @@ export async function login(deps: Deps, input: LoginInput, meta: ClientMeta): Pr
     workspace: { id: home.workspaceId, name: home.workspaceName },
     token,
   };
+}
+
+/** A new, empty workspace the account owns, for an account that belongs to none any more. */
+async function ownWorkspace(deps: Deps, user: { id: string; email: string; name: string }) {
+  const now = deps.clock.now();
+  const workspace = { id: newId("wsp"), name: `${user.name || user.email.split("@")[0]}'s workspace`, createdAt: now };
+  await transaction(deps.db, async (tx) => {
+    await insertWorkspace(tx, workspace);
+    await insertMembership(tx, { workspaceId: workspace.id, userId: user.id, role: "owner", createdAt: now });
+  });
+  deps.log.info("workspace made for an account without one", { userId: user.id, workspaceId: workspace.id });
+  return { workspaceId: workspace.id, workspaceName: workspace.name, role: "owner" as const };
 }
 
 /** The counters a failed check is recorded under, each with its free failures. */
