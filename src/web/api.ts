@@ -81,7 +81,7 @@ export const API_ROUTES: Record<string, Scope> = {
 };
 
 /** Routes a session's JSON calls are counted on too (the same API, used by scripts with a cookie). */
-const SESSION_COUNTED = new Set([...Object.keys(API_ROUTES), "GET /api-keys", "POST /api-keys", "DELETE /api-keys/:id"]);
+export const SESSION_COUNTED = new Set([...Object.keys(API_ROUTES), "GET /api-keys", "POST /api-keys", "DELETE /api-keys/:id"]);
 
 type Headers = Record<string, string | number>;
 

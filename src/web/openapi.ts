@@ -3,6 +3,7 @@ import { Elysia, t, type AnyElysia, type DocumentDecoration, type TSchema } from
 import { DocsPage } from "../../views/docs/DocsPage";
 import type { Config } from "../config";
 import type { Context } from "./context";
+import { API_ROUTES, SESSION_COUNTED } from "./api";
 import { wantsPage } from "./respond";
 
 /**
@@ -56,7 +57,7 @@ const jsonLike = (type: string) => type === "application/json" || type.endsWith(
 function replyObject(reply: Reply): Record<string, unknown> {
   const type = reply.contentType ?? (reply.schema ? "application/json" : undefined);
   const media = type ? { [type]: { ...(reply.schema ? { schema: reply.schema } : {}), ...(reply.example !== undefined ? { example: reply.example } : {}) }, ...reply.also } : undefined;
-  return { description: reply.description, headers: RATE_LIMIT_HEADER_REFS, ...(media ? { content: media } : {}) };
+  return { description: reply.description, ...(media ? { content: media } : {}) };
 }
 
 /**
@@ -117,13 +118,13 @@ const COMMON_RESPONSES = {
 
 const INTRO = `Sesame's JSON API: everything the pages do, for scripts.
 
-**Authentication.** Either the session cookie that \`POST /auth/login\` (or \`/auth/signup\`) sets, or an API key created under Settings → API keys, sent as \`Authorization: Bearer <key>\`. A key acts in its own workspace, with its own role, and only on these JSON routes (never on a page). A key of scope \`send\` may send mail and read its progress; \`full\` may use the whole API as its role allows.
+**Authentication.** Either the session cookie that \`POST /auth/login\` (or \`/auth/signup\`) sets, or an API key created under Settings → API keys, sent as \`Authorization: Bearer <key>\`. A key acts in its own workspace with its own role, and only on the routes that list \`apiKey\` in their security; each says which scope it needs (\`send\`: send mail and read its progress; \`full\`: the rest). Pages, and the management of keys, accounts and the instance, need a session.
 
 **Requests** are JSON (\`Content-Type: application/json\`) unless a route says otherwise. A browser on another origin may not change anything (403).
 
 **Errors** are \`{"error": "<sentence>", "code": "<machine_code>"}\` with a 4xx status (and \`field\` when one field is to blame); a 5xx is a bug.
 
-**Limits.** Every answer carries \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\` (IETF draft); past the limit of the key or of the caller's role the answer is 429 with \`Retry-After\`. Limits are set by the instance's administrator per role and per key.`;
+**Limits.** The instance's administrator sets requests per minute and mails per day per role and per API key. Where a limit applies, the answers of the routes that may answer 429 carry \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\` (IETF draft); past it the answer is 429 with \`Retry-After\`.`;
 
 type Operation = Record<string, unknown> & { responses?: Record<string, unknown>; requestBody?: { content?: Record<string, Record<string, unknown>> }; parameters?: { in: string }[] };
 
@@ -187,6 +188,14 @@ function finishOperation(operation: Operation, path: string, method: string) {
     if (!responses[status]) responses[status] = { $ref: `#/components/responses/${name}` };
   };
   const isPublic = Array.isArray(operation.security) && operation.security.length === 0;
+  const route = `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ":$1")}`;
+  const keyScope = API_ROUTES[route];
+  if (!isPublic) {
+    // src/web/api.ts decides where a key works and which scope it needs; the document says the same.
+    operation.security = keyScope ? [{ session: [] }, { apiKey: [] }] : [{ session: [] }];
+    const access = keyScope ? `**API key:** scope \`${keyScope}\`${keyScope === "send" ? " or `full`" : ""}.` : "**Session only:** an API key is refused here.";
+    operation.description = operation.description ? `${access}\n\n${operation.description}` : access;
+  }
   if (content || operation.parameters?.some((p) => p.in === "query")) refer("400", "BadRequest");
   if (!isPublic) {
     refer("401", "Unauthorized");
@@ -194,7 +203,12 @@ function finishOperation(operation: Operation, path: string, method: string) {
   }
   if (path.includes("{")) refer("404", "NotFound");
   if (content || method !== "get") refer("422", "Unprocessable");
-  if (!isPublic) refer("429", "TooManyRequests");
+  if (SESSION_COUNTED.has(route)) {
+    refer("429", "TooManyRequests");
+    for (const [status, response] of Object.entries(responses)) {
+      if (status.startsWith("2")) (response as { headers?: unknown }).headers = RATE_LIMIT_HEADER_REFS;
+    }
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { API_ROUTES, SESSION_COUNTED } from "../../src/web/api";
 import { ErrorBody } from "../../src/web/openapi";
 import { startAws } from "../support/aws";
 import { createTestApp, type TestApp } from "../support/app";
@@ -172,16 +173,23 @@ describe("the OpenAPI document", () => {
     expect(document.components.schemas.Error.required).toEqual(["error", "code"]);
     expect(Object.keys(document.components.headers)).toEqual(expect.arrayContaining(["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"]));
     expect(document.components.responses.TooManyRequests.headers["Retry-After"]).toBeDefined();
-    // Every authenticated operation says it may answer 429, and every success carries the RateLimit headers.
+    // Where a key works (and with which scope) and which answers are counted is what src/web/api.ts enforces.
     for (const [path, item] of Object.entries<Record<string, any>>(document.paths)) {
       for (const [method, operation] of Object.entries<any>(item)) {
-        const where = `${method.toUpperCase()} ${path}`;
-        if (operation.security?.length !== 0) expect({ where, refusal: operation.responses["429"]?.$ref }).toEqual({ where, refusal: "#/components/responses/TooManyRequests" });
+        const route = `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ":$1")}`;
+        if (operation.security?.length === 0) continue;
+        const scope = API_ROUTES[route];
+        expect({ route, security: operation.security }).toEqual({ route, security: scope ? [{ session: [] }, { apiKey: [] }] : [{ session: [] }] });
+        expect({ route, says: operation.description.split("\n")[0] }).toEqual({ route, says: scope ? expect.stringContaining(`scope \`${scope}\``) : expect.stringContaining("Session only") });
+        const counted = SESSION_COUNTED.has(route);
+        expect({ route, refusal: operation.responses["429"]?.$ref }).toEqual({ route, refusal: counted ? "#/components/responses/TooManyRequests" : undefined });
         for (const [status, response] of Object.entries<any>(operation.responses)) {
-          if (status.startsWith("2")) expect({ where, status, headers: Object.keys(response.headers ?? {}) }).toEqual({ where, status, headers: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"] });
+          if (status.startsWith("2")) expect({ route, status, headers: Object.keys(response.headers ?? {}) }).toEqual({ route, status, headers: counted ? ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"] : [] });
         }
       }
     }
+    // Every route a key may call is in the document.
+    expect(Object.keys(API_ROUTES).filter((route) => !IN_PROGRESS.has(route) && !document.paths[openApiPath(route.split(" ")[1]!)]?.[route.split(" ")[0]!.toLowerCase()])).toEqual([]);
     // Sign-up, log-in and the SNS webhook need no credentials.
     expect(document.paths["/auth/login"].post.security).toEqual([]);
     expect(document.paths["/sns/notifications"].post.security).toEqual([]);
@@ -278,6 +286,7 @@ describe("a walk through the whole API", () => {
         problems.push(...schemaErrors(ErrorBody, reply.json).map((e) => `${where}: ${e}`));
         continue;
       }
+      if (reply.headers.has("ratelimit-limit") && !SESSION_COUNTED.has(key(method, pattern))) problems.push(`${where}: answers RateLimit headers the document does not announce`);
       const documented = docOf(route).responses?.[status];
       if (!documented) {
         problems.push(`${where}: this status is not documented`);

@@ -41,6 +41,11 @@ export async function tour(t: TestApp, verify: (identity: string) => void): Prom
   await json("GET", "/workspace/members", "/workspace/members");
   const apiKey = (await json("POST", "/api-keys", "/api-keys", { name: "Shop server", scope: "send" })).json;
   await json("GET", "/api-keys", "/api-keys");
+  // As /docs says a script calls the API: with the key, no cookie.
+  const script = new Client(t.app);
+  const byKey = await script.request("GET", "/lists", { headers: { authorization: `Bearer ${apiKey?.key}` } });
+  if (byKey.status !== 200) throw new Error(`GET /lists with the API key answered ${byKey.status}: ${byKey.text}`);
+  visits.push({ method: "GET", pattern: "/lists", reply: byKey });
   await json("DELETE", "/api-keys/:id", `/api-keys/${apiKey?.id}`);
 
   // AWS: keys, events, identities.
