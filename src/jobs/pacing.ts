@@ -19,7 +19,9 @@ const REFRESH_MS = 60_000;
 
 export type Reservation =
   | { count: number; startAt: number; spanMs: number; intervalMs: number; rate: number; maxRate: number; reserved: number }
-  | { count: 0; quota: true };
+  | { count: 0; quota: true }
+  /** The rate moved since the caller planned its batch (throttling, a new MaxSendRate): nothing reserved, plan again at `rate`. */
+  | { count: 0; replan: true; rate: number; maxRate: number };
 
 interface PacingRow {
   max_rate: number;
@@ -97,19 +99,43 @@ export function batchPlan(rate: number, options: { bulk: boolean; max: number })
 /**
  * Reserves `want` sends over the next free `spanMs` of the workspace's time: returns how many may go
  * (fewer past the 24-hour quota, none when it is used up) and from when. One atomic update, so two
- * instances reserving at once get consecutive stretches.
+ * instances reserving at once get consecutive stretches. `plannedRate`: the rate the caller sized
+ * `want` and `spanMs` for; when the workspace's rate is no longer that, nothing is reserved and the
+ * caller plans again. A sender that carries the rate from one batch to the next so spends one round
+ * trip per batch, not three.
  */
-export async function reserveSends(db: Database, workspaceId: string, want: number, spanMs: number, now: number, readAccount: () => Promise<AccountQuota>): Promise<Reservation> {
-  await refresh(db, workspaceId, now, readAccount);
+export async function reserveSends(
+  db: Database,
+  workspaceId: string,
+  want: number,
+  spanMs: number,
+  now: number,
+  readAccount: () => Promise<AccountQuota>,
+  plannedRate?: number,
+): Promise<Reservation> {
   const greatest = db.dialect === "postgres" ? "greatest" : "max";
   const span = Math.max(1, Math.ceil(spanMs));
-  const [row] = await db.rows<PacingRow>(sql`
-    update send_pacing set
-      next_slot_at = ${sql.raw(greatest)}(next_slot_at, ${now}) + ${span},
-      sent_last_24_hours = sent_last_24_hours + ${want}
-    where workspace_id = ${workspaceId}
-    returning *`);
-  if (!row) throw new Error("send pacing row missing after refresh");
+  const reserve = (fresh: boolean) =>
+    db.rows<PacingRow>(sql`
+      update send_pacing set
+        next_slot_at = ${sql.raw(greatest)}(next_slot_at, ${now}) + ${span},
+        sent_last_24_hours = sent_last_24_hours + ${want}
+      where workspace_id = ${workspaceId}
+        ${fresh ? sql`and checked_at > ${now - REFRESH_MS}` : sql``}
+        ${plannedRate === undefined ? sql`` : sql`and abs(rate - ${plannedRate}) < 1e-9`}
+      returning *`);
+  // Most calls: the reading is fresh and the rate unchanged, and this one statement is the whole reservation.
+  let [row] = await reserve(true);
+  if (!row) {
+    // Never read, read a minute ago or more, or the rate moved.
+    await refresh(db, workspaceId, now, readAccount);
+    [row] = await reserve(false);
+    if (!row) {
+      const current = await readPacing(db, workspaceId);
+      if (!current) throw new Error("send pacing row missing after refresh");
+      return { count: 0, replan: true, rate: current.rate, maxRate: current.maxRate };
+    }
+  }
   const p = num(row);
   // SES reports an unlimited 24-hour quota as -1.
   const over = p.max24 < 0 ? 0 : Math.max(0, p.sent - p.max24);
@@ -121,18 +147,26 @@ export async function reserveSends(db: Database, workspaceId: string, want: numb
   return { count: 0, quota: true };
 }
 
-/** SES said "too fast": halve the rate and hold every sender of the workspace back for `backoffMs`. */
-export async function slowDown(db: Database, workspaceId: string, now: number, backoffMs: number) {
-  const greatest = db.dialect === "postgres" ? "greatest" : "max";
-  await db.rows(sql`
-    update send_pacing set rate = ${sql.raw(greatest)}(rate / 2, 0.5), next_slot_at = ${sql.raw(greatest)}(next_slot_at, ${now + backoffMs})
-    where workspace_id = ${workspaceId}`);
+/** The workspace's rate after a change, for the sender's next plan (null when the workspace has no pacing row). */
+async function rateAfter(rows: Promise<{ rate: number }[]>): Promise<number | null> {
+  const [row] = await rows;
+  return row ? Number(row.rate) : null;
 }
 
-/** A batch went through at a lowered rate: give back a twentieth of MaxSendRate. */
+/** SES said "too fast": halve the rate and hold every sender of the workspace back for `backoffMs`. Returns the new rate. */
+export async function slowDown(db: Database, workspaceId: string, now: number, backoffMs: number) {
+  const greatest = db.dialect === "postgres" ? "greatest" : "max";
+  return rateAfter(
+    db.rows(sql`
+      update send_pacing set rate = ${sql.raw(greatest)}(rate / 2, 0.5), next_slot_at = ${sql.raw(greatest)}(next_slot_at, ${now + backoffMs})
+      where workspace_id = ${workspaceId} returning rate`),
+  );
+}
+
+/** A batch went through at a lowered rate: give back a twentieth of MaxSendRate. Returns the new rate (null when it was already at the maximum). */
 export async function speedUp(db: Database, workspaceId: string) {
   const least = db.dialect === "postgres" ? "least" : "min";
-  await db.rows(sql`update send_pacing set rate = ${sql.raw(least)}(max_rate, rate + max_rate / 20) where workspace_id = ${workspaceId} and rate < max_rate`);
+  return rateAfter(db.rows(sql`update send_pacing set rate = ${sql.raw(least)}(max_rate, rate + max_rate / 20) where workspace_id = ${workspaceId} and rate < max_rate returning rate`));
 }
 
 /**

@@ -203,47 +203,48 @@ export interface ClaimedRecipient {
   email: string;
   variables: Record<string, string>;
   attempts: number;
+  /** On the workspace's suppression list when claimed: it is recorded as suppressed, never sent. */
+  suppressed: boolean;
 }
 
 /**
  * Claims up to `limit` queued recipients for `runner` (queued → sending) before any SES call, so a
- * crash leaves a trace of who may have been mailed. PostgreSQL skips rows another instance is
- * claiming; SQLite runs one writer at a time.
+ * crash leaves a trace of who may have been mailed; only while the campaign is running and not held
+ * (a pause or a cancel made while the sender waited for its slot claims nothing). Each claimed row
+ * says whether its address is suppressed. One statement for all three: the send loop's round trips
+ * to the database are what limits it, not the database's work. PostgreSQL skips rows another
+ * instance is claiming; SQLite runs one writer at a time.
  */
 export async function claimQueuedRecipients(db: Database, campaignId: string, runner: string, limit: number, now: Date): Promise<ClaimedRecipient[]> {
+  const at = now.getTime();
+  const sendable = sql`exists (select 1 from campaigns where id = ${campaignId} and status = 'running' and (hold_until is null or hold_until <= ${at}))`;
+  const suppressed = sql`exists (select 1 from suppressions s where s.workspace_id = recipients.workspace_id and s.email = recipients.email)`;
   // On PostgreSQL the pick is a materialised CTE: as an IN (subquery … LIMIT) the planner may run the
   // subquery more than once and claim more rows than asked for.
   const claim =
     db.dialect === "postgres"
       ? sql`
         with picked as materialized (
-          select id from recipients where campaign_id = ${campaignId} and status = 'queued'
+          select id from recipients where campaign_id = ${campaignId} and status = 'queued' and ${sendable}
           order by campaign_id, status, id limit ${limit} for update skip locked)
-        update recipients set status = 'sending', claimed_by = ${runner}, claimed_at = ${now.getTime()}
+        update recipients set status = 'sending', claimed_by = ${runner}, claimed_at = ${at}
         from picked where recipients.id = picked.id and recipients.status = 'queued'
-        returning recipients.id, recipients.email, recipients.variables, recipients.attempts`
+        returning recipients.id, recipients.email, recipients.variables, recipients.attempts, ${suppressed} as suppressed`
       : sql`
-        update recipients set status = 'sending', claimed_by = ${runner}, claimed_at = ${now.getTime()}
+        update recipients set status = 'sending', claimed_by = ${runner}, claimed_at = ${at}
         where id in (select id from recipients where campaign_id = ${campaignId} and status = 'queued' order by id limit ${limit})
-          and status = 'queued'
-        returning id, email, variables, attempts`;
-  const rows = await db.rows<{ id: number; email: string; variables: unknown; attempts: number }>(claim);
+          and status = 'queued' and ${sendable}
+        returning id, email, variables, attempts, ${suppressed} as suppressed`;
+  const rows = await db.rows<{ id: number; email: string; variables: unknown; attempts: number; suppressed: unknown }>(claim);
   return rows
     .map((r) => ({
       id: Number(r.id),
       email: r.email,
       variables: (typeof r.variables === "string" ? JSON.parse(r.variables) : r.variables ?? {}) as Record<string, string>,
       attempts: Number(r.attempts),
+      suppressed: r.suppressed === true || Number(r.suppressed) === 1,
     }))
     .sort((a, b) => a.id - b.id);
-}
-
-/**
- * A column SQLite must not pick an index for (its unary +): the batch's ids are the way in, not the
- * campaign's status index, which would read every claimed row once per outcome.
- */
-function unindexed(db: Database, column: string) {
-  return sql.raw(db.dialect === "sqlite" ? `+${column}` : column);
 }
 
 export interface Outcome {
@@ -258,38 +259,49 @@ export interface Outcome {
 }
 
 /**
- * Records a batch's outcomes in one statement, and the campaign's hourly sent/failed counters in the
- * same transaction. Only rows still claimed ("sending") or given up as "unknown" change: a late
- * answer beats "unknown", never a newer outcome.
+ * Records a batch's outcomes and the campaign's hourly sent/failed counters in one transaction, in
+ * one round trip: on PostgreSQL one statement (the counters from the rows the update changed), on
+ * SQLite one batch (the counters from the rows the update is about to change, read under the same
+ * write lock). Only rows still claimed ("sending") or given up as "unknown" change: a late answer
+ * beats "unknown", never a newer outcome, and a row an SES event already settled is not counted twice.
  */
 export async function recordOutcomes(db: Database, c: { workspaceId: string; id: string }, outcomes: Outcome[], now: Date) {
   if (outcomes.length === 0) return;
   const json = JSON.stringify(outcomes.map((o) => ({ id: o.id, s: o.status, m: o.messageId ?? null, e: o.error ?? null, a: o.at ?? null, r: o.retried ? 1 : 0 })));
-  const source =
-    db.dialect === "postgres"
-      ? sql`(select * from jsonb_to_recordset(${json}::jsonb) as x(id bigint, s text, m text, e text, a bigint, r int)) as j`
-      : sql`(select value ->> 'id' as id, value ->> 's' as s, value ->> 'm' as m, value ->> 'e' as e, value ->> 'a' as a, value ->> 'r' as r from json_each(${json})) as j`;
-  const released = sql`case when j.s = 'queued' then null else recipients.claimed_by end`;
-  const statement = sql`
-    update recipients set status = j.s, message_id = coalesce(j.m, recipients.message_id), error = j.e,
-      sent_at = coalesce(j.a, recipients.sent_at), claimed_by = ${released}, attempts = recipients.attempts + j.r
-    from ${source}
-    where recipients.id = j.id and ${unindexed(db, "recipients.campaign_id")} = ${c.id} and ${unindexed(db, "recipients.status")} in ('sending', 'unknown')
-    returning recipients.status`;
   const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000;
-  await db.orm.transaction(async (tx) => {
-    // Counted from the rows this changed: a row an SES event already settled is not sent twice.
-    const changed = await db.rows<{ status: string }>(statement, tx);
-    const sent = changed.filter((r) => r.status === "sent").length;
-    const failed = changed.filter((r) => r.status === "failed").length;
-    if (sent || failed) {
-      await db.rows(
-        sql`insert into campaign_stats (workspace_id, campaign_id, hour, sent, failed) values (${c.workspaceId}, ${c.id}, ${hour}, ${sent}, ${failed})
-          on conflict (campaign_id, hour) do update set sent = campaign_stats.sent + ${sent}, failed = campaign_stats.failed + ${failed}`,
-        tx,
-      );
-    }
-  });
+  const released = sql`case when j.s = 'queued' then null else recipients.claimed_by end`;
+  const set = sql`status = j.s, message_id = coalesce(j.m, recipients.message_id), error = j.e,
+      sent_at = coalesce(j.a, recipients.sent_at), claimed_by = ${released}, attempts = recipients.attempts + j.r`;
+  const count = sql`on conflict (campaign_id, hour) do update set sent = campaign_stats.sent + excluded.sent, failed = campaign_stats.failed + excluded.failed`;
+  if (db.dialect === "postgres") {
+    await db.rows(sql`
+      with j as (select * from jsonb_to_recordset(${json}::jsonb) as x(id bigint, s text, m text, e text, a bigint, r int)),
+      changed as (
+        update recipients set ${set} from j
+        where recipients.id = j.id and recipients.campaign_id = ${c.id} and recipients.status in ('sending', 'unknown')
+        returning recipients.status)
+      insert into campaign_stats (workspace_id, campaign_id, hour, sent, failed)
+      select ${c.workspaceId}, ${c.id}, ${hour}, k.sent, k.failed
+      from (select count(*) filter (where status = 'sent') as sent, count(*) filter (where status = 'failed') as failed from changed) as k
+      where k.sent + k.failed > 0
+      ${count}`);
+    return;
+  }
+  const source = sql`(select value ->> 'id' as id, value ->> 's' as s, value ->> 'm' as m, value ->> 'e' as e, value ->> 'a' as a, value ->> 'r' as r from json_each(${json})) as j`;
+  // The unary + keeps SQLite off the campaign's status index: the batch's ids are the way in, not an
+  // index that would read every claimed row once per outcome.
+  const still = sql`+recipients.campaign_id = ${c.id} and +recipients.status in ('sending', 'unknown')`;
+  await db.orm.batch([
+    // (The WHERE before ON CONFLICT is SQLite's way to tell an upsert from a join's ON.)
+    db.orm.run(sql`
+      insert into campaign_stats (workspace_id, campaign_id, hour, sent, failed)
+      select ${c.workspaceId}, ${c.id}, ${hour}, k.sent, k.failed
+      from (select coalesce(sum(j.s = 'sent'), 0) as sent, coalesce(sum(j.s = 'failed'), 0) as failed
+            from ${source} join recipients on recipients.id = j.id where ${still}) as k
+      where k.sent + k.failed > 0
+      ${count}`),
+    db.orm.run(sql`update recipients set ${set} from ${source} where recipients.id = j.id and ${still}`),
+  ]);
 }
 
 export async function countByStatus(db: Database, campaignId: string) {
