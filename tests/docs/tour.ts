@@ -1,5 +1,6 @@
 import type { Reply } from "../support/client";
 import { Client } from "../support/client";
+import { campaignsDocs } from "../../src/web/api-reference";
 import type { TestApp } from "../support/app";
 
 /** One real call of a documented route: the route's pattern (as the app declares it) and the answer. */
@@ -141,7 +142,12 @@ export async function tour(t: TestApp, verify: (identity: string) => void): Prom
   await json("DELETE", "/suppressions/:id", `/suppressions/${suppressed?.id}`);
   await call("GET", "/suppressions/export.csv", "/suppressions/export.csv");
 
-  // Sending.
+  // Sending, first as /docs shows a script doing it: its example body, an API key of scope send, no cookie.
+  const sender = (await c.post("/api-keys", { name: "Newsletter script", scope: "send" })).json;
+  const documented = (campaignsDocs.send as Record<string, unknown>)["x-sesame-request-example"] as Record<string, unknown>;
+  const byScript = await script.request("POST", "/email/send", { json: { ...documented, templateId: template.id }, headers: { authorization: `Bearer ${sender?.key}` } });
+  if (byScript.status !== 202) throw new Error(`POST /email/send with the documented example and a send key answered ${byScript.status}: ${byScript.text}`);
+  visits.push({ method: "POST", pattern: "/email/send", reply: byScript });
   await json("POST", "/email/send", "/email/send", { from: "news@example.com", to: [{ email: "ana@example.com", name: "Ana" }], templateId: template.id });
   const campaign = (await json("POST", "/campaigns", "/campaigns", { name: "June news", from: "news@example.com", templateId: template.id, listIds: [list.id] })).json;
   await json("PATCH", "/campaigns/:id", `/campaigns/${campaign.id}`, { name: "June newsletter" });
