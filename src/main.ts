@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { auditIdle } from "./features/audit/trail";
 import { ConfigError, loadConfig } from "./config";
 import { openDatabase, type Database } from "./db/client";
 import { probeWrites, STORAGE_PROBLEM_TEXT, storageProblem } from "./db/health";
@@ -79,6 +80,8 @@ async function shutdown(signal: string) {
   await app.stop();
   // Every pixel and click answered is written before the database closes.
   await stopHitWriters();
+  // And every audit entry of an answered request.
+  await auditIdle();
   stopAllImportRuns();
   await jobs.stop();
   await db.close();
