@@ -1,4 +1,5 @@
 import { toOpenAPISchema } from "@elysiajs/openapi";
+import { unwrapSchema } from "@elysiajs/openapi/openapi";
 import { Elysia, t, type AnyElysia, type DocumentDecoration, type TSchema } from "elysia";
 import { DocsPage } from "../../views/docs/DocsPage";
 import type { Config } from "../config";
@@ -134,14 +135,22 @@ type Operation = Record<string, unknown> & { responses?: Record<string, unknown>
  * validate with.
  */
 export function openApiDocument(app: AnyElysia, config: Config) {
-  const generated = JSON.parse(JSON.stringify(toOpenAPISchema(app, undefined, undefined, undefined, "3.1.2"))) as { paths: Record<string, Record<string, Operation>> };
+  const generated = JSON.parse(JSON.stringify(toOpenAPISchema(app, { staticFile: false }, undefined, undefined, "3.1.2"))) as { paths: Record<string, Record<string, Operation>> };
+  // The plugin lists a body's media types from the route's parsers, and the app's one parser (src/web/security.ts) is a
+  // function it cannot read: the JSON body is put back here from the route's own schema.
+  const bodies = new Map<string, unknown>();
+  // The plugin reads the app's routes the same way (getGlobalRoutes is protected in Elysia's types only).
+  for (const route of (app as unknown as { getGlobalRoutes(): { method: string; path: string; hooks: unknown }[] }).getGlobalRoutes()) {
+    const body = (route.hooks as { body?: TSchema }).body;
+    if (body) bodies.set(`${route.method} ${route.path}`, JSON.parse(JSON.stringify(unwrapSchema(body, undefined, "input", "3.1.2") ?? {})));
+  }
   const paths: Record<string, Record<string, Operation>> = {};
   const tags = new Set<string>();
   for (const [path, item] of Object.entries(generated.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!operation[MARK]) continue;
       delete operation[MARK];
-      finishOperation(operation, path, method);
+      finishOperation(operation, path, method, bodies.get(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ":$1")}`));
       for (const tag of (operation.tags as string[]) ?? []) tags.add(tag);
       (paths[path] ??= {})[method] = operation;
     }
@@ -171,9 +180,12 @@ export function openApiDocument(app: AnyElysia, config: Config) {
 }
 
 /** The common refusals, the request example in its place, and JSON as the one request media type where a body schema is declared. */
-function finishOperation(operation: Operation, path: string, method: string) {
+function finishOperation(operation: Operation, path: string, method: string, body: unknown) {
   const example = operation[REQUEST_EXAMPLE];
   delete operation[REQUEST_EXAMPLE];
+  if (body && operation.requestBody && Object.keys(operation.requestBody.content ?? {}).length === 0) {
+    operation.requestBody.content = { "application/json": { schema: body as Record<string, unknown> } };
+  }
   const content = operation.requestBody?.content;
   // The plugin offers JSON, a form and multipart for a body schema; the API takes JSON (multipart is refused before any route).
   if (content && content["application/json"] && content["multipart/form-data"]) {

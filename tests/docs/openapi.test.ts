@@ -223,6 +223,10 @@ describe("every route of the app", () => {
       const hooks = route.hooks as { body?: TSchema; query?: TSchema };
       if (names.includes("body") && !hooks.body && !doc.requestBody) problems.push(`${where} reads a body but declares no body schema (or detail requestBody)`);
       if (names.includes("query") && !hooks.query) problems.push(`${where} reads the query but declares no query schema`);
+      const documentedBody = document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()]?.requestBody;
+      if (!document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()]) problems.push(`${where} is not in the document`);
+      if (hooks.body && !documentedBody?.content?.["application/json"]?.schema) problems.push(`${where}: the document shows no JSON body`);
+      if (hooks.body && documentedBody?.content?.["application/json"]?.example === undefined) problems.push(`${where}: the document shows no example body`);
       const example = doc["x-sesame-request-example"];
       if (hooks.body && example === undefined) problems.push(`${where} has a body schema but no request example`);
       if (hooks.body && example !== undefined) problems.push(...schemaErrors(hooks.body, example).map((e) => `${where} request example: ${e}`));
