@@ -30,6 +30,9 @@ const PUBLIC = [
   "HEAD /t/o/:token",
   "GET /t/c/:token",
   "HEAD /t/c/:token",
+  // The API reference: it describes the API and holds no data (tests/docs/openapi.test.ts).
+  "GET /docs",
+  "GET /docs/json",
 ];
 
 /** Instance administration: a workspace owner who is not an instance admin gets 403. */
