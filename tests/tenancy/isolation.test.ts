@@ -33,6 +33,13 @@ const PUBLIC = [
   // The API reference: it describes the API and holds no data (tests/docs/openapi.test.ts).
   "GET /docs",
   "GET /docs/json",
+  // Forgotten passwords: the same answer for every address; the reset link is its own credential (tests/auth/reset.test.ts).
+  "GET /forgot",
+  "POST /auth/forgot",
+  "GET /reset/:token",
+  "POST /auth/reset",
+  // An invite link shows only the workspace it invites to, to whoever holds it (tests/workspaces/invites.test.ts).
+  "GET /invite/:token",
 ];
 
 /** Instance administration: a workspace owner who is not an instance admin gets 403. */
@@ -40,6 +47,17 @@ const INSTANCE_ADMIN: Record<string, { path: string; body?: unknown }> = {
   "GET /admin": { path: "/admin" },
   "GET /admin/users": { path: "/admin/users" },
   "PATCH /admin/users/:id": { path: "/admin/users/:alice-user", body: { disabled: true } },
+  "POST /admin/users/:id/reset-link": { path: "/admin/users/:alice-user/reset-link" },
+  "GET /admin/workspaces": { path: "/admin/workspaces" },
+  "GET /admin/settings": { path: "/admin/settings" },
+  "PUT /admin/signup": { path: "/admin/signup", body: { mode: "closed" } },
+  "PUT /admin/system-mail": { path: "/admin/system-mail", body: { workspaceId: ":alice-workspace", from: "alicemarker@example.com" } },
+  "DELETE /admin/system-mail": { path: "/admin/system-mail" },
+  "POST /admin/system-mail/test": { path: "/admin/system-mail/test" },
+  "GET /admin/limits": { path: "/admin/limits" },
+  "PUT /admin/limits": { path: "/admin/limits", body: { roles: { owner: { requestsPerMinute: 1, mailsPerDay: 1 }, admin: { requestsPerMinute: 1, mailsPerDay: 1 }, member: { requestsPerMinute: 1, mailsPerDay: 1 } } } },
+  "PATCH /admin/api-keys/:id": { path: "/admin/api-keys/:alice-key", body: { requestsPerMinute: 1, mailsPerDay: 1 } },
+  "GET /admin/audit": { path: "/admin/audit" },
 };
 
 /** Workspace routes: `path` is filled with Alice's ids; Bob calls them and must learn or change nothing. */
@@ -168,6 +186,39 @@ const WORKSPACE: Record<string, { path: string; body?: unknown }> = {
   "POST /campaigns/:id/resume": { path: "/campaigns/:alice-campaign/resume" },
   "POST /campaigns/:id/cancel": { path: "/campaigns/:alice-campaign/cancel" },
   "POST /campaigns/:id/resend-unknown": { path: "/campaigns/:alice-campaign/resend-unknown" },
+  // Bob's own account and workspaces.
+  "GET /settings/profile": { path: "/settings/profile" },
+  "PATCH /auth/me": { path: "/auth/me", body: { name: "Bob" } },
+  "POST /auth/password": { path: "/auth/password", body: { currentPassword: "not bob's password", newPassword: "a new password 123" } },
+  "GET /workspaces": { path: "/workspaces" },
+  "POST /workspaces": { path: "/workspaces", body: { name: "Bob's second" } },
+  // Switching into Alice's workspace: refused as if it did not exist.
+  "POST /workspace/switch": { path: "/workspace/switch", body: { workspaceId: ":alice-workspace" } },
+  "POST /invite/:token/accept": { path: "/invite/not-a-token/accept" },
+  // Members and invites: Bob's workspace's, never Alice's.
+  "GET /settings/members": { path: "/settings/members" },
+  "GET /workspace/members": { path: "/workspace/members" },
+  "PATCH /workspace/members/:userId": { path: "/workspace/members/:alice-user", body: { role: "member" } },
+  "DELETE /workspace/members/:userId": { path: "/workspace/members/:alice-user" },
+  "GET /workspace/invites": { path: "/workspace/invites" },
+  "POST /workspace/invites": { path: "/workspace/invites", body: { role: "member" } },
+  "DELETE /workspace/invites/:id": { path: "/workspace/invites/:alice-invite" },
+  // API keys and the audit log.
+  "GET /settings/api-keys": { path: "/settings/api-keys" },
+  "GET /api-keys": { path: "/api-keys" },
+  "GET /api-keys/table": { path: "/api-keys/table" },
+  "POST /api-keys": { path: "/api-keys", body: { name: "Bob's key", scope: "send" } },
+  "DELETE /api-keys/:id": { path: "/api-keys/:alice-key" },
+  "GET /audit": { path: "/audit" },
+  // Attachments: Bob's bucket setting (he has none), never Alice's campaign's files.
+  "GET /aws/s3": { path: "/aws/s3" },
+  "PUT /aws/s3": { path: "/aws/s3", body: { bucket: "bobs-bucket" } },
+  "DELETE /aws/s3": { path: "/aws/s3" },
+  "GET /aws/s3/objects": { path: "/aws/s3/objects" },
+  "POST /attachments": { path: "/attachments", body: { key: "sesame/attachments/x/file.pdf" } },
+  "GET /campaigns/:id/attachments": { path: "/campaigns/:alice-campaign/attachments" },
+  "POST /campaigns/:id/attachments": { path: "/campaigns/:alice-campaign/attachments", body: { key: "sesame/attachments/x/file.pdf" } },
+  "DELETE /campaigns/:id/attachments/:index": { path: "/campaigns/:alice-campaign/attachments/0" },
 };
 
 /** Routes whose parameter is a name in the caller's AWS account, not a Sesame row. */
@@ -216,6 +267,8 @@ beforeAll(async () => {
   ids["alice-template"] = (await alice.post("/email/template", { name: `${MARKER} template`, subject: `${MARKER} news`, html: `<p>${MARKER}</p>` })).json.id;
   ids["alice-suppression"] = String((await alice.get("/suppressions")).json.items[0].id);
   ids["alice-campaign"] = (await alice.post("/campaigns", { name: `${MARKER} campaign`, from: `${MARKER}@example.com`, templateId: ids["alice-template"], listIds: [ids["alice-list"]] })).json.id;
+  ids["alice-key"] = (await alice.post("/api-keys", { name: `${MARKER} key`, scope: "full" })).json.id;
+  ids["alice-invite"] = (await alice.post("/workspace/invites", { role: "member" })).json.id;
   // Bob is an ordinary user: the owner of his own workspace, not an instance admin.
   bob = new Client(t.app);
   await bob.signup("bob@example.com");
@@ -257,6 +310,8 @@ describe("tenancy", () => {
       // A route naming something in AWS (an identity, an SES template, an address) acts with the caller's
       // keys, and Bob has connected none: he is told to connect them. A route naming a row is not found.
       if (AWS_NAMED.has(route)) expect({ route, code: reply.json?.code }).toEqual({ route, code: "aws_not_connected" });
+      // An invite token that is no invite is refused as such (422); nothing of anyone's is named.
+      else if (route === "POST /invite/:token/accept") expect({ route, status: reply.status }).toEqual({ route, status: 422 });
       else if (route.includes(":")) expect({ route, status: reply.status }).toEqual({ route, status: 404 });
     }
     expect(await snapshot(alice)).toEqual(before);

@@ -140,6 +140,8 @@ export function attachmentsRoutes(ctx: Context) {
     .post("/campaigns/:id/attachments", async ({ auth, deps, params, request, set }) => {
       const a = requireAuth(auth);
       requireScope(a);
+      // Someone else's or no campaign is "not found" before anything is read or stored.
+      await campaignAttachments(deps, a, params.id);
       const attachment = await addCampaignAttachment(deps, a, params.id, await attachmentFrom(deps, a, request));
       set.status = 201;
       if (!isHtmx(request)) return attachment;
