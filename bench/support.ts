@@ -80,3 +80,33 @@ export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * CPU seconds used so far by each PostgreSQL backend serving the database at `url` (the server's
+ * connections), by process id: on PostgreSQL part of every query's work is done there, outside the
+ * server's own process, and a ceiling that left it out would flatter the database.
+ */
+export async function databaseCpu(url: string): Promise<Map<number, number>> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    const cpu = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        cpu.set(pid, cpuSeconds(pid));
+      } catch {
+        // The backend ended between the list and the read.
+      }
+    }
+    return cpu;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** CPU seconds the backends used between two `databaseCpu` readings (a backend that started meanwhile counts whole). */
+export function databaseCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, cpu] of after) used += cpu - (before.get(pid) ?? 0);
+  return used;
+}
