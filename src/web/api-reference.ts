@@ -79,10 +79,97 @@ export const authDocs = {
     requestExample: { timeZone: "Europe/Paris" },
     responses: { 204: gone("Saved.") },
   }),
+  updateProfile: apiDoc({
+    tag: "Accounts",
+    summary: "Change the caller's name or time zone",
+    description: "Either field may be left out. The time zone is an IANA name such as Europe/Paris.",
+    requestExample: { name: "Olive Martin", timeZone: "Europe/Paris" },
+    responses: {
+      200: {
+        description: "The account as saved.",
+        schema: t.Object({ user: t.Object({ ...user.properties, name: t.String(), timeZone: nullable(t.String()) }) }),
+        example: { user: { ...userExample, name: "Olive Martin", timeZone: "Europe/Paris" } },
+      },
+      422: { description: "A name that is too long, or a time zone that does not exist.", example: { error: "Choose a time zone from the list, such as Europe/Paris.", code: "invalid_time_zone", field: "timeZone" } },
+    },
+  }),
+  changePassword: apiDoc({
+    tag: "Accounts",
+    summary: "Change the caller's password",
+    description: "Needs the current password. Every other session of the account ends; the one that asked stays logged in. Wrong current passwords are slowed down as logins are.",
+    requestExample: { currentPassword: "correct horse battery", newPassword: "correct horse battery staple" },
+    responses: {
+      204: gone("Changed."),
+      422: { description: "The current password is wrong, or the new one is too short or too long.", example: { error: "That is not your current password.", code: "wrong_password", field: "currentPassword" } },
+      429: { description: "Too many wrong passwords: wait `Retry-After` seconds.", example: { error: "Too many failed attempts. Try again in 8 seconds.", code: "too_many_attempts" } },
+    },
+  }),
+  forgot: apiDoc({
+    tag: "Accounts",
+    summary: "Ask for a password reset link",
+    description:
+      "The answer is the same whether or not an account uses the address. When the instance has system mail, a single-use link valid for an hour is mailed (`delivery: mail`); otherwise only an administrator can make one (`delivery: admin`).",
+    auth: "public",
+    requestExample: { email: "olive@example.com" },
+    responses: {
+      202: {
+        description: "How a link reaches people on this instance, in a sentence to show.",
+        schema: t.Object({ delivery: t.Union([t.Literal("mail"), t.Literal("admin")]), message: t.String() }),
+        example: { delivery: "mail", message: "If an account uses that address, a link to choose a new password is on its way. It works once, within the next hour. Check your spam folder if it does not arrive." },
+      },
+      429: { description: "Too many requests from one address: wait `Retry-After` seconds.", example: { error: "Too many reset requests from your address. Try again in 40 minutes.", code: "too_many_resets" } },
+    },
+  }),
+  reset: apiDoc({
+    tag: "Accounts",
+    summary: "Choose a new password with a reset link",
+    description: "`token` is the last part of the link (`/reset/<token>`). The link works once; every session of the account ends, and the person logs in with the new password.",
+    auth: "public",
+    requestExample: { token: "umfxCSHRTLq0x3b0QyqzXg2t1Yv3r8Wm9c4nJd6kPaE", password: "a new long passphrase" },
+    responses: {
+      204: gone("Changed; log in with the new password."),
+      422: { description: "The link is used, expired or unknown, or the password is too short or too long.", example: { error: "This reset link has expired (they work for an hour). Ask for a new one.", code: "reset_link_expired", field: "token" } },
+    },
+  }),
 };
+
+const workspaceRole = t.Union([t.Literal("owner"), t.Literal("admin"), t.Literal("member")], { description: "The caller's role in that workspace." });
+const workspaceChoice = t.Object({ ...workspace.properties, role: workspaceRole });
 
 export const workspaceDocs = {
   get: apiDoc({ tag: "Workspace", summary: "The workspace", responses: { 200: { description: "Its id and name.", schema: workspace, example: workspaceExample } } }),
+  mine: apiDoc({
+    tag: "Workspace",
+    summary: "The caller's workspaces",
+    description: "Every workspace the caller belongs to, with their role there; `current` marks the one this session acts in.",
+    responses: {
+      200: {
+        description: "Oldest first.",
+        schema: items(t.Object({ ...workspaceChoice.properties, current: t.Boolean() })),
+        example: { items: [{ ...workspaceExample, role: "owner", current: true }, { id: "wsp_Q2x9LmN4pR7sT1vW", name: "Acme", role: "member", current: false }] },
+      },
+    },
+  }),
+  create: apiDoc({
+    tag: "Workspace",
+    summary: "Create a workspace",
+    description: "The caller owns it. The session stays in its current workspace: switch with POST /workspace/switch.",
+    requestExample: { name: "Side project" },
+    responses: {
+      201: { description: "The new workspace.", schema: workspaceChoice, example: { id: "wsp_3bHk8QwZ0yLmP5nR", name: "Side project", role: "owner" } },
+      422: { description: "An empty or too long name.", example: { error: "Give the workspace a name: recipients see it when they unsubscribe.", code: "invalid_name", field: "name" } },
+    },
+  }),
+  switch: apiDoc({
+    tag: "Workspace",
+    summary: "Move the session to another of the caller's workspaces",
+    description: "Everything the session does next acts in that workspace. An API key belongs to its workspace for good (403).",
+    requestExample: { workspaceId: "wsp_3bHk8QwZ0yLmP5nR" },
+    responses: {
+      200: { description: "The workspace the session is in now.", schema: t.Object({ workspace: workspaceChoice }), example: { workspace: { id: "wsp_3bHk8QwZ0yLmP5nR", name: "Side project", role: "owner" } } },
+      404: { description: "The caller does not belong to that workspace (whether or not it exists).", example: { error: "You do not belong to that workspace.", code: "workspace_not_found" } },
+    },
+  }),
   rename: apiDoc({
     tag: "Workspace",
     summary: "Rename the workspace",
@@ -92,6 +179,12 @@ export const workspaceDocs = {
   }),
 };
 
+const signupMode = t.Union([t.Literal("open"), t.Literal("invite"), t.Literal("closed")]);
+const systemMail = t.Object({ workspaceId: id("wsp"), from: t.String(), workspaceName: t.String() });
+const systemMailExample = { workspaceId: workspaceExample.id, from: "no-reply@example.com", workspaceName: workspaceExample.name };
+const limit = t.Object({ requestsPerMinute: nullable(int({ minimum: 1 })), mailsPerDay: nullable(int({ minimum: 1 })) });
+const roleLimits = t.Object({ roles: t.Object({ owner: limit, admin: limit, member: limit }) });
+const roleLimitsExample = { roles: { owner: { requestsPerMinute: 1200, mailsPerDay: null }, admin: { requestsPerMinute: 1200, mailsPerDay: null }, member: { requestsPerMinute: 600, mailsPerDay: 10000 } } };
 const adminUser = t.Object({ id: id("usr"), email: t.String(), role: user.properties.role, disabled: t.Boolean(), createdAt: date });
 const adminUserExample = { id: "usr_KM4tkjwhlBUWZbr-", email: "sam@example.com", role: "user", disabled: false, createdAt: when };
 
@@ -110,6 +203,110 @@ export const adminDocs = {
     responses: {
       200: { description: "The user as saved.", schema: adminUser, example: { ...adminUserExample, disabled: true } },
       409: { description: "That would leave the instance without an administrator.", example: { error: "The last administrator cannot be demoted or disabled.", code: "last_admin" } },
+    },
+  }),
+  resetLink: apiDoc({
+    tag: "Admin",
+    summary: "Make a password reset link for a user",
+    description: "A single-use link, valid for an hour, to hand to the person (it is shown this once, and answered with `Cache-Control: no-store`). Any earlier link of theirs keeps working until used or expired.",
+    responses: {
+      201: {
+        description: "The link.",
+        schema: t.Object({ url: t.String(), expiresAt: date }),
+        example: { url: "https://sesame.example.com/reset/umfxCSHRTLq0x3b0QyqzXg2t1Yv3r8Wm9c4nJd6kPaE", expiresAt: "2026-06-01T11:00:00.000Z" },
+      },
+      409: { description: "The account is disabled: enable it first.", example: { error: "This account is disabled: enable it first, or the new password will not let them in.", code: "user_disabled" } },
+    },
+  }),
+  workspaces: apiDoc({
+    tag: "Admin",
+    summary: "Sending per workspace",
+    description: "Every workspace of the instance with its member count, mails sent today and this month (UTC), its last SES quota reading and its bounce and complaint rates over 30 days; from counters only, never a list or a recipient.",
+    responses: {
+      200: {
+        description: "Every workspace.",
+        schema: items(
+          t.Object({
+            ...workspace.properties,
+            members: count,
+            sentToday: count,
+            sentThisMonth: count,
+            quota: nullable(t.Object({ max24HourSend: t.Number(), sentLast24Hours: t.Number(), region: t.String(), measuredAt: date })),
+            bounceRate: nullable(t.Number({ description: "Bounced out of delivered or bounced; null before there is any." })),
+            complaintRate: nullable(t.Number({ description: "Complaints out of delivered; null before there is any." })),
+          }),
+        ),
+        example: {
+          items: [
+            { ...workspaceExample, members: 3, sentToday: 1200, sentThisMonth: 18400, quota: { max24HourSend: 50000, sentLast24Hours: 12500, region: "us-east-1", measuredAt: when }, bounceRate: 0.008, complaintRate: 0.0002 },
+          ],
+        },
+      },
+    },
+  }),
+  settings: apiDoc({
+    tag: "Admin",
+    summary: "Sign-up mode and system mail",
+    description: "`signup`: open (anyone), invite (with an invite link only) or closed. `systemMail`: the workspace and verified sender that password reset links are mailed through, or null.",
+    responses: {
+      200: {
+        description: "The instance's settings.",
+        schema: t.Object({ signup: signupMode, systemMail: nullable(systemMail) }),
+        example: { signup: "open", systemMail: systemMailExample },
+      },
+    },
+  }),
+  signup: apiDoc({
+    tag: "Admin",
+    summary: "Choose who may sign up",
+    requestExample: { mode: "invite" },
+    responses: {
+      200: { description: "The mode as saved.", schema: t.Object({ mode: signupMode }), example: { mode: "invite" } },
+      422: { description: "Not one of open, invite or closed.", example: { error: "Choose open, invite or closed.", code: "invalid_signup_mode", field: "mode" } },
+    },
+  }),
+  systemMail: apiDoc({
+    tag: "Admin",
+    summary: "Set the system mail sender",
+    description: "Password reset links are then mailed through SES with that workspace's saved keys, from `from`: an address SES verified there, or one at a verified domain.",
+    requestExample: { workspaceId: workspaceExample.id, from: "no-reply@example.com" },
+    responses: {
+      200: { description: "The setting as saved.", schema: systemMail, example: systemMailExample },
+      422: { description: "The workspace has no saved keys, or the sender is not verified there.", example: { error: "no-reply@example.com is not verified in SES for Olive's workspace (us-east-1): verify the address or its domain on that workspace's Identities page first.", code: "system_mail_unverified", field: "from" } },
+    },
+  }),
+  clearSystemMail: apiDoc({ tag: "Admin", summary: "Turn system mail off", description: "Reset links then come only from an administrator.", responses: { 204: gone("Turned off.") } }),
+  testSystemMail: apiDoc({
+    tag: "Admin",
+    summary: "Send a test mail through system mail",
+    description: "To the caller's own address. `not_configured`: no setting, or its workspace has no saved keys any more; `failed`: SES did not take it (the server log says why).",
+    responses: { 200: { description: "What happened.", schema: t.Object({ outcome: t.Union([t.Literal("sent"), t.Literal("not_configured"), t.Literal("failed")]) }), example: { outcome: "sent" } } },
+  }),
+  limits: apiDoc({
+    tag: "Admin",
+    summary: "API limits per workspace role",
+    description: "Requests per minute and mails per day for the callers of each role (an API key acts with its role); null is no limit.",
+    responses: { 200: { description: "The limits.", schema: roleLimits, example: roleLimitsExample } },
+  }),
+  setLimits: apiDoc({
+    tag: "Admin",
+    summary: "Set the API limits per workspace role",
+    description: "Every role's two limits: a whole number from 1, or null for no limit. They apply from the next request.",
+    requestExample: roleLimitsExample,
+    responses: {
+      200: { description: "The limits as saved.", schema: roleLimits, example: roleLimitsExample },
+      422: { description: "A limit that is not a whole number from 1 (or null); `field` names it.", example: { error: "Requests per minute is a whole number from 1, or empty for no limit.", code: "invalid_limit", field: "member.requestsPerMinute" } },
+    },
+  }),
+  keyLimits: apiDoc({
+    tag: "Admin",
+    summary: "Set one API key's own limits",
+    description: "Any key of the instance. A null limit follows the key's role.",
+    requestExample: { requestsPerMinute: 120, mailsPerDay: 5000 },
+    responses: {
+      200: { description: "The key's limits as saved.", schema: t.Object({ id: id("key"), ...limit.properties }), example: { id: "key_Xy12Ab34Cd56Ef78", requestsPerMinute: 120, mailsPerDay: 5000 } },
+      404: { description: "No API key has that id.", example: { error: "There is no API key with that id.", code: "api_key_not_found" } },
+      422: { description: "A limit that is not a whole number from 1 (or null).", example: { error: "Mails per day is a whole number from 1, or empty for no limit.", code: "invalid_limit", field: "key.mailsPerDay" } },
     },
   }),
 };
@@ -731,6 +928,14 @@ export const suppressionsDocs = {
 
 // ——— Sending ———
 
+const attachment = t.Object({
+  bucket: t.String(),
+  key: t.String({ description: "The object's key in the bucket." }),
+  filename: t.String({ description: "The name the file goes out under." }),
+  contentType: t.String(),
+  size: count,
+});
+const attachmentExample = { bucket: "acme-newsletter-files", key: "sesame/attachments/Xq3bT9kLm2Pw/price-list.pdf", filename: "price-list.pdf", contentType: "application/pdf", size: 182044 };
 const campaignStatus = t.Union(["draft", "scheduled", "running", "paused", "sent", "cancelled"].map((s) => t.Literal(s)));
 const campaign = t.Object({
   id: id("cmp"),
@@ -749,6 +954,7 @@ const campaign = t.Object({
   createdAt: date,
   pauseReason: nullable(t.String()),
   holdUntil: nullable(date),
+  attachments: t.Array(attachment, { description: "Files from the workspace's S3 bucket sent with every mail (POST /campaigns/{id}/attachments)." }),
 });
 const campaignExample = {
   id: "cmp_4ErJC61E5Ct5-BPV",
@@ -767,6 +973,7 @@ const campaignExample = {
   createdAt: when,
   pauseReason: null,
   holdUntil: null,
+  attachments: [attachmentExample],
 };
 const counts = t.Object(
   Object.fromEntries(
@@ -784,7 +991,7 @@ export const campaignsDocs = {
     tag: "Sending",
     summary: "Send an email",
     description:
-      "`to` is one address, a list of addresses, or a list of `{email, …variables}`; or `listId` sends to a list. Give `subject` and `html` (and `text`), or a `templateId` with `variables`. `scheduledAt` sends later. Every send is a campaign of the workspace, followed with GET /campaigns/{id}.",
+      "`to` is one address, a list of addresses, or a list of `{email, …variables}`; or `listId` sends to a list. Give `subject` and `html` (and `text`), or a `templateId` with `variables`. `scheduledAt` sends later. `attachments` names files already in the workspace's S3 bucket by `key` (upload with POST /attachments). Every send is a campaign of the workspace, followed with GET /campaigns/{id}.",
     requestExample: { from: "news@example.com", to: [{ email: "ana@example.com", name: "Ana" }], templateId: "tpl_hB5RzXMbyNX0hwFh", variables: { company: "Acme" } },
     responses: {
       202: { description: "Queued.", schema: t.Object({ campaignId: id("cmp"), queued: count, warnings: t.Optional(t.Array(t.Unknown())) }), example: { campaignId: "cmp_sOXsZcpv9xYXI_VF", queued: 1, warnings: [] } },
@@ -795,7 +1002,7 @@ export const campaignsDocs = {
   create: apiDoc({
     tag: "Sending",
     summary: "Create a campaign",
-    description: "A draft, from a template (`templateId`) or its own `subject` and `html`, to one or more lists. Launch it with POST /campaigns/{id}/launch.",
+    description: "A draft, from a template (`templateId`) or its own `subject` and `html`, to one or more lists, with `attachments` (files in the workspace's S3 bucket, by `key`) if any. Launch it with POST /campaigns/{id}/launch.",
     requestExample: { name: "June news", from: "news@example.com", templateId: "tpl_hB5RzXMbyNX0hwFh", listIds: ["lst_FgYbySDqUOszMdUr"] },
     responses: { 201: { description: "The draft.", schema: campaign, example: campaignExample } },
   }),
@@ -803,6 +1010,7 @@ export const campaignsDocs = {
   update: apiDoc({
     tag: "Sending",
     summary: "Change a draft or scheduled campaign",
+    description: "Only the fields given change; `attachments` (by `key`) replaces the campaign's whole set of files.",
     requestExample: { name: "June newsletter", scheduledAt: "2026-06-02T08:00:00Z" },
     responses: { 200: { description: "As saved.", schema: campaign, example: { ...campaignExample, name: "June newsletter", status: "scheduled", scheduledAt: "2026-06-02T08:00:00.000Z" } }, 409: wrongState },
   }),
@@ -846,6 +1054,127 @@ export const campaignsDocs = {
         example: { items: [{ email: "ana@example.com", status: "delivered", messageId: "0100018f-5b7c-7c1e-a1b2-0123456789ab-000000", sentAt: when, error: null }], total: 1 },
       },
     },
+  }),
+};
+
+// ——— S3 bucket and attachments ———
+
+const bucketSetting = t.Object({ bucket: nullable(t.String()), region: nullable(t.String({ description: "The bucket's region when it differs from the AWS keys' own; null: the keys' region." })) });
+const noBucket = { description: "No AWS keys, or no bucket named yet, or S3 refused the call (the sentence says why).", example: { error: "This workspace has no S3 bucket for attachments yet. A workspace admin names it under Settings → AWS.", code: "no_bucket" } };
+const fileRefused = {
+  description: "No bucket yet, a file type SES refuses, a file too large for one message, a key not in the bucket, or S3 refused the call.",
+  example: { error: "SES does not send .exe files, so setup.exe cannot be attached. Put it in a .zip archive or share a link to it instead.", code: "blocked_file_type", field: "file" },
+};
+const attachmentBody = {
+  description: "The file to upload (multipart, field `file`), or JSON `{key}` to pick a file already in the bucket.",
+  content: {
+    "multipart/form-data": { schema: t.Object({ file: t.String({ format: "binary" }) }) },
+    "application/json": { schema: t.Object({ key: t.String({ maxLength: 1024 }) }), example: { key: "price-lists/2026/price-list.pdf" } },
+  },
+};
+
+export const attachmentsDocs = {
+  bucket: apiDoc({ tag: "Attachments", summary: "The workspace's S3 bucket", description: "Where attachments are kept and picked from.", responses: { 200: { description: "The bucket, or nulls when none is named.", schema: bucketSetting, example: { bucket: "acme-newsletter-files", region: null } } } }),
+  setBucket: apiDoc({
+    tag: "Attachments",
+    summary: "Name the workspace's S3 bucket",
+    description: "Kept only once S3 answered HeadBucket for it with the workspace's AWS keys (in `region`, or the keys' region). The keys need s3:ListBucket, s3:GetObject and s3:PutObject on it. Workspace admins only.",
+    requestExample: { bucket: "acme-newsletter-files", region: null },
+    responses: {
+      200: { description: "The bucket as saved.", schema: bucketSetting, example: { bucket: "acme-newsletter-files", region: null } },
+      422: { description: "Not a bucket name, no such bucket, another region, or the keys may not use it.", example: { error: "There is no bucket named acme-files in us-east-1 for these keys. Check the name (S3 bucket names are lower case), or create the bucket in the S3 console first.", code: "s3_no_such_bucket", field: "bucket" } },
+    },
+  }),
+  clearBucket: apiDoc({ tag: "Attachments", summary: "Forget the S3 bucket", description: "The files stay in S3; campaigns that already have attachments keep them. Workspace admins only.", responses: { 204: gone("Forgotten.") } }),
+  objects: apiDoc({
+    tag: "Attachments",
+    summary: "Files in the bucket",
+    description: "100 a page in key order, under `prefix` if given; page on with `nextToken`.",
+    responses: {
+      200: {
+        description: "One page of files (folders left out).",
+        schema: t.Object({ items: t.Array(t.Object({ key: t.String(), size: count, lastModified: nullable(date) })), nextToken: nullable(t.String()) }),
+        example: { items: [{ key: "price-lists/2026/price-list.pdf", size: 182044, lastModified: when }], nextToken: null },
+      },
+      422: noBucket,
+    },
+  }),
+  upload: apiDoc({
+    tag: "Attachments",
+    summary: "Upload a file to the bucket, or check one there",
+    description:
+      "An upload goes to `sesame/attachments/<id>/<filename>` in the workspace's bucket; a picked `key` must exist. Either way the file is checked as SES would (type, size up to about 30 MB) and answered as an attachment, to name by `key` in POST /email/send, POST /campaigns or PATCH /campaigns/{id}.",
+    requestBody: attachmentBody,
+    responses: { 201: { description: "The attachment.", schema: attachment, example: attachmentExample }, 422: fileRefused },
+  }),
+  list: apiDoc({ tag: "Attachments", summary: "A campaign's attachments", description: "In the order they are attached; `index` in DELETE counts from 0 in this list.", responses: { 200: { description: "The files.", schema: items(attachment), example: { items: [attachmentExample] } } } }),
+  add: apiDoc({
+    tag: "Attachments",
+    summary: "Attach a file to a campaign",
+    description: "Upload it (multipart) or pick it by `key` from the bucket, as for POST /attachments. Only while the campaign is a draft or scheduled; at most 10 files, and the whole message must stay within SES's 40 MB.",
+    requestBody: attachmentBody,
+    responses: { 201: { description: "The attachment added.", schema: attachment, example: attachmentExample }, 409: { description: "The campaign is not a draft or scheduled.", example: { error: "Attachments change only while the campaign is a draft or scheduled.", code: "wrong_state" } }, 422: fileRefused },
+  }),
+  remove: apiDoc({
+    tag: "Attachments",
+    summary: "Take an attachment off a campaign",
+    description: "`index` is its place in GET /campaigns/{id}/attachments, from 0. The file stays in the bucket.",
+    responses: {
+      204: gone("Removed."),
+      404: { description: "No such campaign here, or no attachment at that index.", example: { error: "The campaign has no such attachment.", code: "attachment_not_found" } },
+      409: { description: "The campaign is not a draft or scheduled.", example: { error: "Attachments change only while the campaign is a draft or scheduled.", code: "wrong_state" } },
+    },
+  }),
+};
+
+// ——— Audit log ———
+
+const auditEntry = t.Object({
+  id: t.String(),
+  at: date,
+  action: t.String({ description: "Such as `campaign.launched`, `member.role_changed` or `auth.login_failed`." }),
+  summary: t.String({ description: "The action in words." }),
+  actor: t.Object({ type: t.Union([t.Literal("user"), t.Literal("api_key"), t.Literal("anonymous"), t.Literal("system")]), id: nullable(t.String()), label: t.String() }),
+  target: nullable(t.Object({ type: t.String(), id: nullable(t.String()), label: nullable(t.String()) })),
+  ip: nullable(t.String()),
+  userAgent: nullable(t.String()),
+  detail: nullable(t.Record(t.String(), t.Unknown(), { description: "Plain facts of the action (a role, a region); never a secret." })),
+});
+const auditExample = {
+  items: [
+    {
+      id: "aud_0mpuwb4w00001k3f9x2q7pd",
+      at: when,
+      action: "campaign.launched",
+      summary: "Launched campaign “June news”",
+      actor: { type: "user", id: userExample.id, label: userExample.email },
+      target: { type: "campaign", id: "cmp_4ErJC61E5Ct5-BPV", label: "June news" },
+      ip: "203.0.113.7",
+      userAgent: "curl/8.5.0",
+      detail: null,
+    },
+  ],
+  total: 1,
+  page: 1,
+  pageSize: 50,
+};
+const auditCsvExample = "time (UTC),action,what happened,actor type,actor,actor id,target type,target,target id,ip,user agent,detail,id\r\n2026-06-01T10:00:00.000Z,campaign.launched,Launched campaign “June news”,user,olive@example.com,usr_f0HudA2GRNQ0uRQp,campaign,June news,cmp_4ErJC61E5Ct5-BPV,203.0.113.7,curl/8.5.0,,aud_0mpuwb4w00001k3f9x2q7pd\r\n";
+const auditFilters = "Filter by `action` (repeatable), `actor` (part of an address or key name), `from` and `to` (dates in the caller's time zone); `page`, `pageSize` (up to 200). `format=csv` answers every matching entry as CSV. A bad filter value is a 422 naming its field.";
+const auditReply = {
+  description: "One page, newest first (JSON), or the CSV.",
+  schema: t.Object({ items: t.Array(auditEntry), total: count, page: int(), pageSize: int() }),
+  example: auditExample,
+  also: { "text/csv": { schema: t.String(), example: auditCsvExample } },
+};
+const badFilter = { description: "A filter value that is not understood; `field` names it.", example: { error: 'The "to" date is before the "from" date.', code: "invalid_to", field: "to" } };
+
+export const auditDocs = {
+  workspace: apiDoc({ tag: "Audit log", summary: "The workspace's audit log", description: `Who did what in this workspace, when and from where. Workspace owners and admins only. ${auditFilters}`, responses: { 200: auditReply, 422: badFilter } }),
+  instance: apiDoc({
+    tag: "Audit log",
+    summary: "The instance's audit log",
+    description: `Entries that belong to no workspace: instance administration, failed sign-ins for unknown addresses. Instance administrators only. ${auditFilters}`,
+    responses: { 200: { ...auditReply, example: { ...auditExample, items: [{ ...auditExample.items[0]!, action: "admin.signup_mode_changed", summary: "Changed the sign-up mode", target: null, detail: { mode: "invite" } }] } }, 422: badFilter },
   }),
 };
 
@@ -948,6 +1277,8 @@ export const apiKeysDocs = {
 };
 
 const member = t.Object({ userId: id("usr"), email: t.String(), name: t.String(), role: t.Union([t.Literal("owner"), t.Literal("admin"), t.Literal("member")]), joinedAt: date });
+const memberExample = { userId: "usr_f0HudA2GRNQ0uRQp", email: "olive@example.com", name: "Olive", role: "owner", joinedAt: when };
+const samExample = { userId: "usr_KM4tkjwhlBUWZbr-", email: "sam@example.com", name: "Sam", role: "member", joinedAt: when };
 
 export const teamDocs = {
   invite: apiDoc({
@@ -966,6 +1297,67 @@ export const teamDocs = {
   members: apiDoc({
     tag: "Workspace",
     summary: "The workspace's members",
-    responses: { 200: { description: "Everyone with a role here.", schema: items(member), example: { items: [{ userId: "usr_f0HudA2GRNQ0uRQp", email: "olive@example.com", name: "Olive", role: "owner", joinedAt: when }] } } },
+    responses: { 200: { description: "Everyone with a role here.", schema: items(member), example: { items: [memberExample] } } },
+  }),
+  changeMember: apiDoc({
+    tag: "Workspace",
+    summary: "Change a member's role",
+    description: "`role` is owner, admin or member. Owners change anyone's role and make owners; admins change admins and members but never touch an owner. The last owner keeps the role.",
+    requestExample: { role: "admin" },
+    responses: {
+      200: { description: "The member as saved.", schema: member, example: { ...samExample, role: "admin" } },
+      409: { description: "That would leave the workspace without an owner.", example: { error: "This is the workspace's last owner. Make someone else an owner first.", code: "last_owner" } },
+      422: { description: "Not one of owner, admin or member.", example: { error: "Choose owner, admin or member.", code: "invalid_role", field: "role" } },
+    },
+  }),
+  removeMember: apiDoc({
+    tag: "Workspace",
+    summary: "Remove a member, or leave the workspace",
+    description: "With the caller's own id, the caller leaves. The person loses access at once: their sessions here move to another workspace of theirs, or end. The last owner cannot leave or be removed.",
+    responses: {
+      204: gone("Removed."),
+      409: { description: "The workspace's last owner.", example: { error: "This is the workspace's last owner and cannot be removed.", code: "last_owner" } },
+    },
+  }),
+  invites: apiDoc({
+    tag: "Workspace",
+    summary: "Pending invites",
+    description: "Invites not yet used, revoked or expired; never their links (shown only when made). Workspace admins only.",
+    responses: {
+      200: {
+        description: "Newest first.",
+        schema: items(
+          t.Object({
+            id: id("inv"),
+            role: t.Union([t.Literal("admin"), t.Literal("member")]),
+            email: nullable(t.String()),
+            createdAt: date,
+            expiresAt: date,
+            createdBy: nullable(t.Object({ id: id("usr"), email: t.String(), name: t.String() })),
+          }),
+        ),
+        example: { items: [{ id: "inv_--L6OTcOxy2n0H0o", role: "member", email: "sam@example.com", createdAt: when, expiresAt: "2026-06-08T10:00:00.000Z", createdBy: { id: userExample.id, email: userExample.email, name: "Olive" } }] },
+      },
+    },
+  }),
+  revokeInvite: apiDoc({
+    tag: "Workspace",
+    summary: "Revoke an invite",
+    description: "Its link stops working at once. Workspace admins only.",
+    responses: { 204: gone("Revoked."), 404: { description: "No pending invite with that id here.", example: { error: "There is no pending invite with that id in this workspace (it may have been used, revoked or expired).", code: "invite_not_found" } } },
+  }),
+  accept: apiDoc({
+    tag: "Workspace",
+    summary: "Accept an invite",
+    description:
+      "`token` is the last part of the invite link (`/invite/<token>`). The signed-in caller joins the workspace with the invite's role and the session moves there. Someone already a member is just moved there (`joined: false`) and the link stays unused. Not with an API key.",
+    responses: {
+      200: {
+        description: "The workspace the session is in now.",
+        schema: t.Object({ workspace, role: member.properties.role, joined: t.Boolean() }),
+        example: { workspace: workspaceExample, role: "member", joined: true },
+      },
+      422: { description: "The link was used, revoked, has expired or is unknown.", example: { error: "This invite link has already been used. Each link works once: ask the person who invited you for a new one.", code: "invite_used" } },
+    },
   }),
 };

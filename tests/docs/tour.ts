@@ -11,6 +11,8 @@ export interface Visit {
 }
 
 export const TOUR_KEY = { accessKeyId: "AKIADOCSTOUR00000001", secretAccessKey: "docs-tour-secret-key-0000000000000000000" };
+/** The S3 bucket (made by the test in its local S3) the workspace keeps attachments in. */
+export const TOUR_BUCKET = "sesame-docs-tour";
 
 /**
  * Calls every JSON route the way a script following /docs would, in an order where each finds what
@@ -26,20 +28,48 @@ export async function tour(t: TestApp, verify: (identity: string) => void): Prom
     return reply;
   };
   const json = (method: string, pattern: string, path: string, body?: unknown) => call(method, pattern, path, body === undefined ? {} : { json: body });
+  /** The same, as another person (their own client and cookie). */
+  const as = async (who: Client, method: string, pattern: string, path: string, body?: unknown) => {
+    const reply = await who.request(method, path, body === undefined ? (method === "GET" || method === "DELETE" ? {} : { json: {} }) : { json: body });
+    visits.push({ method, pattern, reply });
+    return reply;
+  };
 
-  // Accounts: the first is the instance admin, the second a plain user.
+  // Accounts: the first is the instance admin, the others plain users.
   await json("POST", "/auth/signup", "/auth/signup", { email: "owner@example.com", password: "correct horse battery", name: "Olive" });
-  await new Client(t.app).signup("second@example.com");
+  const second = new Client(t.app);
+  await second.signup("second@example.com");
+  const third = new Client(t.app);
+  await third.signup("third@example.com");
   await json("POST", "/auth/logout", "/auth/logout");
   await json("POST", "/auth/login", "/auth/login", { email: "owner@example.com", password: "correct horse battery" });
   await json("GET", "/auth/me", "/auth/me");
+  await json("PATCH", "/auth/me", "/auth/me", { name: "Olive Martin", timeZone: "Europe/Paris" });
   await json("PUT", "/me/time-zone", "/me/time-zone", { timeZone: "Europe/Paris" });
+  await json("POST", "/auth/password", "/auth/password", { currentPassword: "correct horse battery", newPassword: "wrong" });
+  await json("POST", "/auth/password", "/auth/password", { currentPassword: "correct horse battery", newPassword: "correct horse battery staple" });
+  // Before the instance has system mail: only an administrator can hand out a link.
+  await as(new Client(t.app), "POST", "/auth/forgot", "/auth/forgot", { email: "owner@example.com" });
   await json("GET", "/workspace", "/workspace");
   await json("PATCH", "/workspace", "/workspace", { name: "Olive's shop" });
 
-  // The team and API keys.
-  await json("POST", "/workspace/invites", "/workspace/invites", { role: "member" });
-  await json("GET", "/workspace/members", "/workspace/members");
+  // The team and API keys: the second user joins by an invite link, changes role and is removed.
+  const invite = (await json("POST", "/workspace/invites", "/workspace/invites", { role: "member" })).json;
+  const revoked = (await c.post("/workspace/invites", { role: "admin", email: "nobody@example.com" })).json;
+  await json("GET", "/workspace/invites", "/workspace/invites");
+  await json("DELETE", "/workspace/invites/:id", `/workspace/invites/${revoked?.id}`);
+  const token = String(invite?.url).split("/invite/")[1];
+  await as(second, "POST", "/invite/:token/accept", `/invite/${token}/accept`);
+  await as(second, "POST", "/invite/:token/accept", "/invite/not-a-real-token-at-all/accept");
+  const joined = (await json("GET", "/workspace/members", "/workspace/members")).json;
+  const secondId = joined?.items?.find((m: { email: string }) => m.email === "second@example.com")?.userId;
+  await json("PATCH", "/workspace/members/:userId", `/workspace/members/${secondId}`, { role: "admin" });
+  await json("DELETE", "/workspace/members/:userId", `/workspace/members/${secondId}`);
+  await json("GET", "/workspaces", "/workspaces");
+  const side = (await json("POST", "/workspaces", "/workspaces", { name: "Side project" })).json;
+  const home = (await c.get("/workspace")).json;
+  await json("POST", "/workspace/switch", "/workspace/switch", { workspaceId: side?.id });
+  await json("POST", "/workspace/switch", "/workspace/switch", { workspaceId: home?.id });
   const apiKey = (await json("POST", "/api-keys", "/api-keys", { name: "Shop server", scope: "send" })).json;
   await json("GET", "/api-keys", "/api-keys");
   // As /docs says a script calls the API: with the key, no cookie.
@@ -61,6 +91,17 @@ export async function tour(t: TestApp, verify: (identity: string) => void): Prom
   await json("GET", "/aws/identities", "/aws/identities");
   await json("GET", "/aws/identities/:identity", "/aws/identities/example.com");
   await json("PUT", "/aws/identities/:identity/mail-from", "/aws/identities/example.com/mail-from", { domain: "mail.example.com" });
+
+  // The workspace's S3 bucket and files to attach.
+  await json("GET", "/aws/s3", "/aws/s3");
+  await json("GET", "/aws/s3/objects", "/aws/s3/objects");
+  await json("PUT", "/aws/s3", "/aws/s3", { bucket: TOUR_BUCKET });
+  const form = new FormData();
+  form.append("file", new File(["%PDF-1.4 price list"], "price-list.pdf", { type: "application/pdf" }));
+  const uploaded = (await call("POST", "/attachments", "/attachments", { body: form })).json;
+  await json("POST", "/attachments", "/attachments", { key: uploaded?.key });
+  await json("POST", "/attachments", "/attachments", { key: "not/in/the/bucket.pdf" });
+  await json("GET", "/aws/s3/objects", "/aws/s3/objects?prefix=sesame%2F");
 
   // SES's suppression list.
   await json("PUT", "/aws/suppressions", "/aws/suppressions", { email: "gone@example.com", reason: "BOUNCE" });
@@ -160,7 +201,16 @@ export async function tour(t: TestApp, verify: (identity: string) => void): Prom
   await json("GET", "/campaigns", "/campaigns");
   await json("GET", "/campaigns/:id", `/campaigns/${campaign.id}`);
   await json("GET", "/campaigns/:id/recipients", `/campaigns/${campaign.id}/recipients`);
-  const draft = (await c.post("/campaigns", { name: "Draft", from: "news@example.com", subject: "Hi", html: "<p>Hi</p>", listIds: [list.id] })).json;
+  const draft = (await c.post("/campaigns", { name: "Draft", from: "news@example.com", subject: "Hi", html: "<p>Hi</p>", listIds: [list.id], attachments: [{ key: uploaded?.key }] })).json;
+  await json("GET", "/campaigns/:id", `/campaigns/${draft.id}`);
+  const more = new FormData();
+  more.append("file", new File(["second file"], "notes.txt", { type: "text/plain" }));
+  await call("POST", "/campaigns/:id/attachments", `/campaigns/${draft.id}/attachments`, { body: more });
+  await json("POST", "/campaigns/:id/attachments", `/campaigns/${draft.id}/attachments`, { key: uploaded?.key });
+  await json("GET", "/campaigns/:id/attachments", `/campaigns/${draft.id}/attachments`);
+  await json("DELETE", "/campaigns/:id/attachments/:index", `/campaigns/${draft.id}/attachments/1`);
+  await json("DELETE", "/campaigns/:id/attachments/:index", `/campaigns/${draft.id}/attachments/5`);
+  await json("POST", "/campaigns/:id/attachments", `/campaigns/${campaign.id}/attachments`, { key: uploaded?.key });
   await json("DELETE", "/campaigns/:id", `/campaigns/${draft.id}`);
 
   // Events and analytics.
@@ -171,14 +221,49 @@ export async function tour(t: TestApp, verify: (identity: string) => void): Prom
   await call("GET", "/analytics/recipients", "/analytics/recipients?format=csv");
   await call("POST", "/sns/notifications", "/sns/notifications", { body: "not an SNS message", headers: { "content-type": "text/plain" } });
 
+  // The audit logs (the entries of the calls above).
+  await json("GET", "/audit", "/audit?action=member.role_changed&action=invite.created");
+  await call("GET", "/audit", "/audit?format=csv");
+  await json("GET", "/audit", "/audit?from=2026-06-02&to=2026-06-01");
+  // A key of scope full reads the workspace's log too (it acts with its creator's role, an owner here).
+  const auditor = (await c.post("/api-keys", { name: "Auditor", scope: "full" })).json;
+  const byAuditor = await script.request("GET", "/audit?pageSize=10", { headers: { authorization: `Bearer ${auditor?.key}` } });
+  if (byAuditor.status !== 200) throw new Error(`GET /audit with a full API key answered ${byAuditor.status}: ${byAuditor.text}`);
+  visits.push({ method: "GET", pattern: "/audit", reply: byAuditor });
+
   // The instance's administration.
   const users = (await json("GET", "/admin/users", "/admin/users")).json;
-  const second = users?.items?.find((u: { email: string }) => u.email === "second@example.com");
-  await json("PATCH", "/admin/users/:id", `/admin/users/${second?.id}`, { disabled: true });
+  const secondUser = users?.items?.find((u: { email: string }) => u.email === "second@example.com");
+  const link = (await json("POST", "/admin/users/:id/reset-link", `/admin/users/${secondUser?.id}/reset-link`)).json;
+  const resetToken = String(link?.url).split("/reset/")[1];
+  await as(new Client(t.app), "POST", "/auth/reset", "/auth/reset", { token: resetToken, password: "a new long passphrase" });
+  await as(new Client(t.app), "POST", "/auth/reset", "/auth/reset", { token: resetToken, password: "another long passphrase" });
+  await json("PATCH", "/admin/users/:id", `/admin/users/${secondUser?.id}`, { disabled: true });
+  await json("POST", "/admin/users/:id/reset-link", `/admin/users/${secondUser?.id}/reset-link`);
+  await json("GET", "/admin/workspaces", "/admin/workspaces");
+  await json("PUT", "/admin/signup", "/admin/signup", { mode: "invite" });
+  await json("PUT", "/admin/signup", "/admin/signup", { mode: "sometimes" });
+  await json("PUT", "/admin/system-mail", "/admin/system-mail", { workspaceId: home?.id, from: "no-reply@example.com" });
+  await json("PUT", "/admin/system-mail", "/admin/system-mail", { workspaceId: home?.id, from: "someone@not-verified.example.org" });
+  await json("GET", "/admin/settings", "/admin/settings");
+  await json("POST", "/admin/system-mail/test", "/admin/system-mail/test");
+  await json("DELETE", "/admin/system-mail", "/admin/system-mail");
+  await json("POST", "/admin/system-mail/test", "/admin/system-mail/test");
+  const limits = (await json("GET", "/admin/limits", "/admin/limits")).json;
+  await json("PUT", "/admin/limits", "/admin/limits", limits);
+  await json("PUT", "/admin/limits", "/admin/limits", { roles: { ...limits?.roles, member: { requestsPerMinute: 0, mailsPerDay: null } } });
+  await json("PATCH", "/admin/api-keys/:id", `/admin/api-keys/${sender?.id}`, { requestsPerMinute: 120, mailsPerDay: 5000 });
+  await json("PATCH", "/admin/api-keys/:id", "/admin/api-keys/key_doesNotExist00", { requestsPerMinute: 120, mailsPerDay: null });
+  await json("GET", "/admin/audit", "/admin/audit");
+  await call("GET", "/admin/audit", "/admin/audit?format=csv");
+  // A person who is not an instance administrator is refused.
+  await as(third, "GET", "/admin/audit", "/admin/audit");
+  await c.put("/admin/signup", { mode: "open" });
 
   // AWS clean-up last: the keys are needed above.
   await c.post("/aws/identities", { identity: "spare.example.org" });
   await json("DELETE", "/aws/identities/:identity", "/aws/identities/spare.example.org");
+  await json("DELETE", "/aws/s3", "/aws/s3");
   await json("DELETE", "/aws/connect", "/aws/connect");
   return visits;
 }

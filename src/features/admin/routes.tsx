@@ -88,20 +88,20 @@ export function adminRoutes(ctx: Context) {
         if (isHtmx(request)) return <ResetLinkNotice email={link.email} url={link.url} expiresAt={link.expiresAt} />;
         return { url: link.url, expiresAt: link.expiresAt };
       },
-      { params: t.Object({ id: t.String({ maxLength: 100 }) }) },
+      { params: t.Object({ id: t.String({ maxLength: 100 }) }), detail: adminDocs.resetLink },
     )
     .get("/admin/workspaces", async ({ auth, deps, request }) => {
       const admin = requireAdmin(auth);
       const items = await workspaceUsage(deps);
       if (wantsPage(request)) return <UsagePage auth={admin} items={items} />;
       return { items };
-    })
+    }, { detail: adminDocs.workspaces })
     .get("/admin/settings", async ({ auth, deps, request }) => {
       const admin = requireAdmin(auth);
       const settings = await instanceSettings(deps);
       if (wantsPage(request)) return <InstanceSettingsPage auth={admin} {...settings} />;
       return { signup: settings.signup, systemMail: settings.systemMail };
-    })
+    }, { detail: adminDocs.settings })
     .put(
       "/admin/signup",
       async ({ auth, deps, body, request }) => {
@@ -110,7 +110,7 @@ export function adminRoutes(ctx: Context) {
         if (isHtmx(request)) return <Flash kind="success" message={`Saved. Sign-up is now: ${SIGNUP_MODE_LABELS[mode].label.toLowerCase()}.`} />;
         return { mode };
       },
-      { body: t.Object({ mode: t.String({ maxLength: 20 }) }) },
+      { body: t.Object({ mode: t.String({ maxLength: 20 }) }), detail: adminDocs.signup },
     )
     .put(
       "/admin/system-mail",
@@ -129,6 +129,7 @@ export function adminRoutes(ctx: Context) {
           from: t.Optional(t.String({ maxLength: 400 })),
           sender: t.Optional(t.String({ maxLength: 500 })),
         }),
+        detail: adminDocs.systemMail,
       },
     )
     .delete("/admin/system-mail", async ({ auth, deps, request, set }) => {
@@ -140,7 +141,7 @@ export function adminRoutes(ctx: Context) {
       }
       set.status = 204;
       return "";
-    })
+    }, { detail: adminDocs.clearSystemMail })
     .post("/admin/system-mail/test", async ({ auth, deps, request }) => {
       const admin = requireAdmin(auth);
       const outcome = await testSystemMail(deps, admin);
@@ -152,13 +153,13 @@ export function adminRoutes(ctx: Context) {
             : "SES did not take the test mail. Check the workspace's AWS connection and the sender's verification; the server log has SES's reason.";
       if (isHtmx(request)) return <Flash kind={outcome === "sent" ? "success" : "error"} message={message} />;
       return { outcome };
-    })
+    }, { detail: adminDocs.testSystemMail })
     .get("/admin/limits", async ({ auth, deps, request }) => {
       const admin = requireAdmin(auth);
       const settings = await getRoleLimits(deps);
       if (wantsPage(request)) return <LimitsPage auth={admin} settings={settings} keys={await instanceKeys(deps)} />;
       return settings;
-    })
+    }, { detail: adminDocs.limits })
     .put(
       "/admin/limits",
       async ({ auth, deps, body, request }) => {
@@ -167,7 +168,7 @@ export function adminRoutes(ctx: Context) {
         if (isHtmx(request)) return <Flash kind="success" message="Saved. The new limits apply from the next request." />;
         return settings;
       },
-      { body: limitBody },
+      { body: limitBody, detail: adminDocs.setLimits },
     )
     .patch(
       "/admin/api-keys/:id",
@@ -180,6 +181,6 @@ export function adminRoutes(ctx: Context) {
         }
         return key;
       },
-      { params: t.Object({ id: t.String({ maxLength: 100 }) }), body: limitBody },
+      { params: t.Object({ id: t.String({ maxLength: 100 }) }), body: limitBody, detail: adminDocs.keyLimits },
     );
 }

@@ -9,6 +9,7 @@ import type { Auth } from "../auth/model";
 import { hasWorkspaceRole } from "../auth/model";
 import { activeKeys } from "../credentials/service";
 import type { Deps } from "../../deps";
+import { attachmentsDocs } from "../../web/api-reference";
 import {
   addCampaignAttachment,
   bucketSetting,
@@ -63,7 +64,7 @@ export function attachmentsRoutes(ctx: Context) {
       const setting = await bucketSetting(deps, a);
       if (!isHtmx(request)) return setting;
       return <BucketPanel setting={setting} canManage={hasWorkspaceRole(a.workspaceRole, "admin")} keysRegion={await keysRegion(deps, a)} />;
-    })
+    }, { detail: attachmentsDocs.bucket })
     .put(
       "/aws/s3",
       async ({ auth, deps, body, request, set }) => {
@@ -73,7 +74,7 @@ export function attachmentsRoutes(ctx: Context) {
         swapPanel(set, "aws-s3");
         return <BucketPanel setting={setting} canManage keysRegion={await keysRegion(deps, a)} />;
       },
-      { body: bucketBody },
+      { body: bucketBody, detail: attachmentsDocs.setBucket },
     )
     .delete("/aws/s3", async ({ auth, deps, request, set }) => {
       const a = requireAuth(auth);
@@ -84,7 +85,7 @@ export function attachmentsRoutes(ctx: Context) {
       }
       swapPanel(set, "aws-s3");
       return <BucketPanel setting={{ bucket: null, region: null }} canManage keysRegion={await keysRegion(deps, a)} />;
-    })
+    }, { detail: attachmentsDocs.clearBucket })
     .get(
       "/aws/s3/objects",
       async ({ auth, deps, query, request }) => {
@@ -109,6 +110,7 @@ export function attachmentsRoutes(ctx: Context) {
           nextToken: t.Optional(t.String({ maxLength: 2048 })),
           attachTo: t.Optional(t.String({ maxLength: 100 })),
         }),
+        detail: attachmentsDocs.objects,
       },
     )
     .post(
@@ -129,14 +131,14 @@ export function attachmentsRoutes(ctx: Context) {
           </>
         );
       },
-      { query: t.Object({ form: t.Optional(t.String({ maxLength: 64 })) }) },
+      { query: t.Object({ form: t.Optional(t.String({ maxLength: 64 })) }), detail: attachmentsDocs.upload },
     )
     .get("/campaigns/:id/attachments", async ({ auth, deps, params, request, redirect }) => {
       const a = requireAuth(auth);
       requireScope(a);
       if (wantsPage(request)) return redirect(`/campaigns/${encodeURIComponent(params.id)}/review`, 303);
       return { items: await campaignAttachments(deps, a, params.id) };
-    })
+    }, { detail: attachmentsDocs.list })
     .post("/campaigns/:id/attachments", async ({ auth, deps, params, request, set }) => {
       const a = requireAuth(auth);
       requireScope(a);
@@ -147,7 +149,7 @@ export function attachmentsRoutes(ctx: Context) {
       if (!isHtmx(request)) return attachment;
       swapPanel(set, "campaign-attachments");
       return <CampaignAttachments campaignId={params.id} attachments={await campaignAttachments(deps, a, params.id)} editable hasBucket />;
-    })
+    }, { detail: attachmentsDocs.add })
     .delete(
       "/campaigns/:id/attachments/:index",
       async ({ auth, deps, params, request, set }) => {
@@ -162,6 +164,6 @@ export function attachmentsRoutes(ctx: Context) {
         const { bucket } = await bucketSetting(deps, a);
         return <CampaignAttachments campaignId={params.id} attachments={left} editable hasBucket={bucket !== null} />;
       },
-      { params: t.Object({ id: t.String({ maxLength: 100 }), index: t.Numeric({ minimum: 0, maximum: 1000 }) }) },
+      { params: t.Object({ id: t.String({ maxLength: 100 }), index: t.Numeric({ minimum: 0, maximum: 1000 }) }), detail: attachmentsDocs.remove },
     );
 }

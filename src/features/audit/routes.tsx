@@ -8,6 +8,7 @@ import { csvDownload, isHtmx, wantsPage } from "../../web/respond";
 import type { Auth } from "../auth/model";
 import { userTimeZone } from "../auth/service";
 import type { AuditPage as AuditPageData } from "./model";
+import { auditDocs } from "../../web/api-reference";
 import { auditCsvStream, auditHasEntries, listAudit, readAuditFilter, type AuditFilter, type AuditFilterInput, type AuditScope } from "./service";
 
 /** Everything arrives as text and is checked by readAuditFilter, so a bad value is a 422 naming its field rather than a schema's 400. */
@@ -71,11 +72,11 @@ export function auditRoutes(ctx: Context) {
         const scope = requireScope(auth, "admin");
         return answer(deps, requireAuth(auth), { workspaceId: scope.workspaceId }, "/audit", query, request, set);
       },
-      { query: auditQuery },
+      { query: auditQuery, detail: auditDocs.workspace },
     )
     .get(
       "/admin/audit",
       async ({ auth, deps, query, request, set }) => answer(deps, requireAdmin(auth), { instance: true }, "/admin/audit", query, request, set),
-      { query: auditQuery },
+      { query: auditQuery, detail: auditDocs.instance },
     );
 }

@@ -144,7 +144,7 @@ export function authRoutes(ctx: Context) {
         if (isHtmx(request)) return <Flash kind="success" message="Saved." />;
         return { user: { id: user.id, email: user.email, name: user.name, role: user.role, timeZone: user.timeZone } };
       },
-      { body: t.Object({ name: t.Optional(t.String({ maxLength: 1000 })), timeZone: t.Optional(t.String({ maxLength: 100 })) }) },
+      { body: t.Object({ name: t.Optional(t.String({ maxLength: 1000 })), timeZone: t.Optional(t.String({ maxLength: 100 })) }), detail: authDocs.updateProfile },
     )
     .get("/settings/profile", ({ auth, deps }) => <ProfilePage auth={requireAuth(auth)} zones={commonTimeZones()} now={deps.clock.now()} />)
     .post(
@@ -158,7 +158,7 @@ export function authRoutes(ctx: Context) {
         set.status = 204;
         return "";
       },
-      { body: t.Object({ currentPassword: t.String({ maxLength: 100_000 }), newPassword: t.String({ maxLength: 100_000 }) }) },
+      { body: t.Object({ currentPassword: t.String({ maxLength: 100_000 }), newPassword: t.String({ maxLength: 100_000 }) }), detail: authDocs.changePassword },
     )
     .get("/forgot", async ({ deps }) => <ForgotPage delivery={(await getSystemMail(deps)) ? "mail" : "admin"} />)
     .post(
@@ -179,7 +179,7 @@ export function authRoutes(ctx: Context) {
         if (isHtmx(request)) return <Flash kind={delivery === "mail" ? "success" : "info"} message={FORGOT_ANSWER[delivery]} />;
         return { delivery, message: FORGOT_ANSWER[delivery] };
       },
-      { body: t.Object({ email: t.String({ maxLength: 1000 }) }) },
+      { body: t.Object({ email: t.String({ maxLength: 1000 }) }), detail: authDocs.forgot },
     )
     .get(
       "/reset/:token",
@@ -215,7 +215,7 @@ export function authRoutes(ctx: Context) {
         set.status = 204;
         return "";
       },
-      { body: t.Object({ token: t.String({ maxLength: 1000 }), password: t.String({ maxLength: 100_000 }), username: t.Optional(t.String({ maxLength: 1000 })) }) },
+      { body: t.Object({ token: t.String({ maxLength: 1000 }), password: t.String({ maxLength: 100_000 }), username: t.Optional(t.String({ maxLength: 1000 })) }), detail: authDocs.reset },
     )
     .put(
       "/me/time-zone",

@@ -98,7 +98,7 @@ export function workspacesRoutes(ctx: Context) {
           />
         );
       },
-      { params: memberParams, body: t.Object({ role: t.String({ maxLength: 20 }) }) },
+      { params: memberParams, body: t.Object({ role: t.String({ maxLength: 20 }) }), detail: teamDocs.changeMember },
     )
     .delete(
       "/workspace/members/:userId",
@@ -117,7 +117,7 @@ export function workspacesRoutes(ctx: Context) {
         swapPanel(set, "members-panel");
         return <MembersPanel members={await listMembers(deps, scope)} viewer={{ id: scope.userId, role: scope.role }} workspaceName={requireAuth(auth).workspace.name} notice="Removed. They lost access at once." />;
       },
-      { params: memberParams },
+      { params: memberParams, detail: teamDocs.removeMember },
     )
 
     .post(
@@ -146,7 +146,7 @@ export function workspacesRoutes(ctx: Context) {
     .get("/workspace/invites", async ({ auth, deps, request, redirect }) => {
       if (wantsPage(request)) return redirect("/settings/members", 303);
       return { items: await listInvites(deps, requireScope(auth, "admin")) };
-    })
+    }, { detail: teamDocs.invites })
     .delete(
       "/workspace/invites/:id",
       async ({ auth, deps, params, request, set }) => {
@@ -159,7 +159,7 @@ export function workspacesRoutes(ctx: Context) {
         swapPanel(set, "pending-invites");
         return <PendingInvites invites={await listInvites(deps, scope)} />;
       },
-      { params: t.Object({ id: t.String({ maxLength: 100 }) }) },
+      { params: t.Object({ id: t.String({ maxLength: 100 }) }), detail: teamDocs.revokeInvite },
     )
 
     .get(
@@ -188,7 +188,7 @@ export function workspacesRoutes(ctx: Context) {
         const joined = await acceptInvite(deps, a, params.token);
         return answer(request, set, "/dashboard", joined);
       },
-      { params: tokenParams },
+      { params: tokenParams, detail: teamDocs.accept },
     )
 
     .get("/workspaces", async ({ auth, deps, request }) => {
@@ -196,7 +196,7 @@ export function workspacesRoutes(ctx: Context) {
       const workspaces = await listMyWorkspaces(deps, a);
       if (isHtmx(request)) return <WorkspaceMenu workspaces={workspaces} />;
       return wantsPage(request) ? <WorkspacesPage auth={a} workspaces={workspaces} /> : { items: workspaces };
-    })
+    }, { detail: workspaceDocs.mine })
     .post(
       "/workspaces",
       async ({ auth, deps, body, request, set }) => {
@@ -210,7 +210,7 @@ export function workspacesRoutes(ctx: Context) {
         set.status = 201;
         return workspace;
       },
-      { body: t.Object({ name: t.String({ maxLength: 1000 }) }) },
+      { body: t.Object({ name: t.String({ maxLength: 1000 }) }), detail: workspaceDocs.create },
     )
     .post(
       "/workspace/switch",
@@ -218,6 +218,6 @@ export function workspacesRoutes(ctx: Context) {
         const workspace = await switchWorkspace(deps, requireAuth(auth), body.workspaceId);
         return answer(request, set, "/dashboard", { workspace });
       },
-      { body: t.Object({ workspaceId: t.String({ maxLength: 100 }) }) },
+      { body: t.Object({ workspaceId: t.String({ maxLength: 100 }) }), detail: workspaceDocs.switch },
     );
 }
