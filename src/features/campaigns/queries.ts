@@ -214,8 +214,14 @@ export interface ClaimedRecipient {
  * says whether its address is suppressed. One statement for all three: the send loop's round trips
  * to the database are what limits it, not the database's work. PostgreSQL skips rows another
  * instance is claiming; SQLite runs one writer at a time.
+ *
+ * `afterId`: the sender's cursor, the highest id it claimed so far. Claimed rows leave behind, on
+ * PostgreSQL, index entries that only a vacuum removes, and statistics taken while every row was
+ * queued make the planner walk the primary key past every row already sent: from the start, each
+ * claim would read the whole campaign's past (quadratic over a campaign). From the cursor it reads
+ * only what it takes.
  */
-export async function claimQueuedRecipients(db: Database, campaignId: string, runner: string, limit: number, now: Date): Promise<ClaimedRecipient[]> {
+export async function claimQueuedRecipients(db: Database, campaignId: string, runner: string, limit: number, now: Date, afterId = 0): Promise<ClaimedRecipient[]> {
   const at = now.getTime();
   const sendable = sql`exists (select 1 from campaigns where id = ${campaignId} and status = 'running' and (hold_until is null or hold_until <= ${at}))`;
   const suppressed = sql`exists (select 1 from suppressions s where s.workspace_id = recipients.workspace_id and s.email = recipients.email)`;
@@ -225,14 +231,14 @@ export async function claimQueuedRecipients(db: Database, campaignId: string, ru
     db.dialect === "postgres"
       ? sql`
         with picked as materialized (
-          select id from recipients where campaign_id = ${campaignId} and status = 'queued' and ${sendable}
+          select id from recipients where campaign_id = ${campaignId} and status = 'queued' and id > ${afterId} and ${sendable}
           order by campaign_id, status, id limit ${limit} for update skip locked)
         update recipients set status = 'sending', claimed_by = ${runner}, claimed_at = ${at}
         from picked where recipients.id = picked.id and recipients.status = 'queued'
         returning recipients.id, recipients.email, recipients.variables, recipients.attempts, ${suppressed} as suppressed`
       : sql`
         update recipients set status = 'sending', claimed_by = ${runner}, claimed_at = ${at}
-        where id in (select id from recipients where campaign_id = ${campaignId} and status = 'queued' order by id limit ${limit})
+        where id in (select id from recipients where campaign_id = ${campaignId} and status = 'queued' and id > ${afterId} order by id limit ${limit})
           and status = 'queued' and ${sendable}
         returning id, email, variables, attempts, ${suppressed} as suppressed`;
   const rows = await db.rows<{ id: number; email: string; variables: unknown; attempts: number; suppressed: unknown }>(claim);
@@ -274,11 +280,14 @@ export async function recordOutcomes(db: Database, c: { workspaceId: string; id:
       sent_at = coalesce(j.a, recipients.sent_at), claimed_by = ${released}, attempts = recipients.attempts + j.r`;
   const count = sql`on conflict (campaign_id, hour) do update set sent = campaign_stats.sent + excluded.sent, failed = campaign_stats.failed + excluded.failed`;
   if (db.dialect === "postgres") {
+    // The batch's ids are the way in (the primary key), never the campaign's status index: the ||''
+    // keeps the planner off it, as SQLite's unary + does below. That index still holds an entry for
+    // every row that was ever "sending" until a vacuum, and walking them all per batch is quadratic.
     await db.rows(sql`
       with j as (select * from jsonb_to_recordset(${json}::jsonb) as x(id bigint, s text, m text, e text, a bigint, r int)),
       changed as (
         update recipients set ${set} from j
-        where recipients.id = j.id and recipients.campaign_id = ${c.id} and recipients.status in ('sending', 'unknown')
+        where recipients.id = j.id and recipients.campaign_id || '' = ${c.id} and recipients.status || '' in ('sending', 'unknown')
         returning recipients.status)
       insert into campaign_stats (workspace_id, campaign_id, hour, sent, failed)
       select ${c.workspaceId}, ${c.id}, ${hour}, k.sent, k.failed

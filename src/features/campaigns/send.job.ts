@@ -48,8 +48,13 @@ const DEAD_AFTER_MS = 30_000;
 export const LOOPS_PER_CAMPAIGN = 4;
 /** SendEmail calls in flight per loop. */
 const IN_FLIGHT = 8;
-/** Recipients claimed at once on the one-by-one path: little more than a second of sending at most. */
-const BATCH_MAX = 100;
+/**
+ * Recipients claimed at once on the one-by-one path: little more than a second of sending at most,
+ * and as many as a SendBulkEmail batch, so that with LOOPS_PER_CAMPAIGN loops a process holds at most
+ * 200 claims of a campaign whatever the pace: all of them are reported unknown when it is killed.
+ * (At 100, loops that could not keep up with the rate all held a full batch at once.)
+ */
+const BATCH_MAX = 50;
 /**
  * How late a send may leave for its slot; later, it goes back to the queue for a fresh one. With slots
  * PACE_MARGIN of the rate apart, up to 30 ms late keeps every second within the rate; 10 leaves the
@@ -132,6 +137,10 @@ async function tick(deps: Deps) {
   state.ticking = true;
   try {
     const now = deps.clock.now();
+    // Every mail leaves short-lived garbage (rendered HTML, query rows) that JSC collects late; while
+    // this process sends, a full collection every tick keeps its peak memory down (bench/send,
+    // 100,000 mails in bulk on SQLite: ~315 MB without, ~265 MB with this and the sending thread's own).
+    if (state.loops.size > 0) Bun.gc(true);
     await beat(deps.db, runnerId, now, startedAt);
     if (state.ticks++ % 5 === 0 || state.takeOver) {
       const dead = state.takeOver
@@ -285,6 +294,8 @@ async function sendLoop(deps: Deps, workspaceId: string, id: string) {
   // reservation, look at the campaign and count what waits, so that an idle or finished campaign
   // reserves nothing. After a full claim both are skipped: the claim itself checks the campaign.
   let short = true;
+  // The highest recipient id this loop claimed: the next claim starts after it (see claimQueuedRecipients).
+  let cursor = 0;
 
   try {
     while (!state.stopping) {
@@ -345,7 +356,13 @@ async function sendLoop(deps: Deps, workspaceId: string, id: string) {
         await giveBack(deps.db, workspaceId, reservation.reserved, reservation);
         return;
       }
-      const rows = await claimQueuedRecipients(deps.db, id, runnerId, reservation.count, deps.clock.now());
+      let rows = await claimQueuedRecipients(deps.db, id, runnerId, reservation.count, deps.clock.now(), cursor);
+      if (rows.length < reservation.count && cursor > 0) {
+        // Past the cursor the queue ran short: recipients put back behind it (held for a later slot, a
+        // passing fault) are taken from the start.
+        rows = rows.concat(await claimQueuedRecipients(deps.db, id, runnerId, reservation.count - rows.length, deps.clock.now()));
+      }
+      for (const row of rows) cursor = Math.max(cursor, row.id);
       if (rows.length < reservation.reserved) await giveBack(deps.db, workspaceId, reservation.reserved - rows.length, reservation);
       short = rows.length < reservation.count;
       // Paused, cancelled or held while this sender waited for its slot, or another sender took the
