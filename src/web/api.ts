@@ -1,3 +1,4 @@
+import { storageProblem } from "../db/health";
 import type { Deps } from "../deps";
 import type { Auth } from "../features/auth/model";
 import { authenticateKey } from "../features/api-keys/service";
@@ -116,7 +117,13 @@ export async function apiGate(
     own = found.limits;
   }
   if (!auth || !SESSION_COUNTED.has(routeKey) || (!byKey && (isHtmx(request) || wantsPage(request)))) return byKey;
-  const counted = await countRequest(deps, auth, own);
+  // A database that cannot take the count (a full disk, a read-only file) does not turn every API call
+  // into that error: the request goes on uncounted, and whatever it writes meets the problem itself.
+  const counted = await countRequest(deps, auth, own).catch((err: unknown) => {
+    if (!storageProblem(err)) throw err;
+    deps.log.warn("request not counted against its limit", { problem: storageProblem(err) });
+    return null;
+  });
   if (!counted) return byKey;
   headers["ratelimit-limit"] = counted.limit;
   headers["ratelimit-remaining"] = counted.remaining;
