@@ -37,4 +37,5 @@ test("on a phone, a signed-in person reads the API reference, tries GET /auth/me
 
   expect(elsewhere).toEqual([]);
   expect(problems).toEqual([]);
-});
+  // Swagger UI is a large page: on a busy 2-core machine it alone takes tens of seconds.
+}, 120_000);
