@@ -77,4 +77,4 @@ test("an owner names the bucket on the AWS page, then uploads one file and picks
   expect(problems.filter((p) => !/\b422\b/.test(p))).toEqual([]);
   expect(problems.filter((p) => /\b422\b/.test(p))).toHaveLength(2);
   await context.close();
-});
+}, 90_000);

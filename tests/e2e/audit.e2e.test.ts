@@ -40,4 +40,4 @@ test("an owner on a phone finds a failed sign-in in the audit log, filters by ac
   await expect(summaries.allTextContents()).resolves.toEqual(["Failed sign-in: wrong email or password", "Signed up"]);
   expect(problems).toEqual([]);
   await context.close();
-});
+}, 90_000);
