@@ -3,7 +3,7 @@ import { ACTION_WORDS, AUDIT_ACTIONS, PAGE_SIZE, type AuditItem, type AuditPage 
 import type { AuditFilter, AuditFilterInput } from "../../src/features/audit/service";
 import { EmptyState } from "../components/EmptyState";
 import { Pagination } from "../components/Pagination";
-import { FieldMessage, INPUT, SECONDARY_LINK, ZonedTime } from "../campaigns/parts";
+import { DayRangeFields, FieldMessage, INPUT, SECONDARY_LINK, ZonedTime } from "../campaigns/parts";
 import { AdminFrame } from "../admin/parts";
 import { AppShell } from "../layouts/AppShell";
 
@@ -63,13 +63,6 @@ const CELL = "lg:table-cell lg:px-4 lg:py-2 lg:align-top";
 const HEAD = "sticky top-0 bg-slate-50 px-4 py-2 font-medium";
 const LABEL = "mb-1 block text-xs font-medium text-slate-600";
 
-/** The period's ends as the date inputs show them: a day as given, an instant as its day in the person's zone. */
-function dayOf(value: string, zone: string): string {
-  if (!value || /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) return "";
-  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}
 
 function FilterForm({ base, values, errors, zone, csvHref }: { base: AuditBase; values: AuditFilterValues; errors: AuditLogProps["errors"]; zone: string; csvHref: string | null }) {
   const invalid = (field: string) => (errors.some((e) => e.field === field) ? "true" : undefined);
@@ -122,20 +115,7 @@ function FilterForm({ base, values, errors, zone, csvHref }: { base: AuditBase; 
           />
           <FieldMessage field="actor" errors={errors} />
         </div>
-        <div class="min-w-0">
-          <label for="field-from" class={LABEL}>
-            From
-          </label>
-          <input id="field-from" name="from" type="date" value={dayOf(values.from, zone)} class={INPUT} aria-invalid={invalid("from")} aria-describedby="field-dates-hint field-from-error" />
-          <FieldMessage field="from" errors={errors} />
-        </div>
-        <div class="min-w-0">
-          <label for="field-to" class={LABEL}>
-            To
-          </label>
-          <input id="field-to" name="to" type="date" value={dayOf(values.to, zone)} class={INPUT} aria-invalid={invalid("to")} aria-describedby="field-dates-hint field-to-error" />
-          <FieldMessage field="to" errors={errors} />
-        </div>
+        <DayRangeFields from={values.from} to={values.to} zone={zone} errors={errors} labelClass={LABEL} />
       </div>
       {values.pageSize ? <input type="hidden" name="pageSize" value={values.pageSize} /> : ""}
       <div class="mt-3 flex flex-wrap items-center gap-3">

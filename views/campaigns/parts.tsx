@@ -112,6 +112,37 @@ export function FieldMessage({ field, errors }: { field: string; errors: FieldEr
   );
 }
 
+/** A period's end as a date input shows it: a day as given, an instant as its day in the person's zone. */
+function dayOf(value: string, zone: string): string {
+  if (!value || /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return "";
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/** The From and To days of a filter form (events, audit log), their errors under them, the hint in #field-dates-hint. */
+export function DayRangeFields({ from, to, zone, errors, labelClass }: { from: string; to: string; zone: string; errors: FieldError[]; labelClass: string }) {
+  const invalid = (field: string) => (errors.some((e) => e.field === field) ? "true" : undefined);
+  return (
+    <>
+      <div class="min-w-0">
+        <label for="field-from" class={labelClass}>
+          From
+        </label>
+        <input id="field-from" name="from" type="date" value={dayOf(from, zone)} class={INPUT} aria-invalid={invalid("from")} aria-describedby="field-dates-hint field-from-error" />
+        <FieldMessage field="from" errors={errors} />
+      </div>
+      <div class="min-w-0">
+        <label for="field-to" class={labelClass}>
+          To
+        </label>
+        <input id="field-to" name="to" type="date" value={dayOf(to, zone)} class={INPUT} aria-invalid={invalid("to")} aria-describedby="field-dates-hint field-to-error" />
+        <FieldMessage field="to" errors={errors} />
+      </div>
+    </>
+  );
+}
+
 export function describedBy(field: string, hint = false): string {
   return hint ? `field-${field}-hint field-${field}-error` : `field-${field}-error`;
 }

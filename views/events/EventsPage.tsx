@@ -3,7 +3,7 @@ import { EVENT_TYPES } from "../../src/features/events/model";
 import type { CampaignChoice, EventFilter, EventFilterInput, EventsPage as EventsPageData } from "../../src/features/events/explorer";
 import { EmptyState } from "../components/EmptyState";
 import { Pagination } from "../components/Pagination";
-import { FieldMessage, INPUT, LINK_BUTTON, ZonedTime } from "../campaigns/parts";
+import { DayRangeFields, FieldMessage, INPUT, LINK_BUTTON, ZonedTime } from "../campaigns/parts";
 import { AppShell } from "../layouts/AppShell";
 import { ClassBadge, EVENT_WORDS, EventBadge, eventSummary, eventsUrl, timelineUrl } from "./parts";
 
@@ -44,13 +44,6 @@ export interface ExplorerProps {
 const CELL = "lg:table-cell lg:px-4 lg:py-2 lg:align-top";
 const HEAD = "sticky top-0 bg-slate-50 px-4 py-2 font-medium";
 
-/** The period's ends as the date inputs show them: a day as given, an instant as its day in the person's zone. */
-function dayOf(value: string, zone: string): string {
-  if (!value || /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) return "";
-  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}
 
 function FilterForm({ values, errors, campaigns, zone }: Pick<ExplorerProps, "values" | "errors" | "campaigns" | "zone">) {
   const invalid = (field: string) => (errors.some((e) => e.field === field) ? "true" : undefined);
@@ -116,20 +109,7 @@ function FilterForm({ values, errors, campaigns, zone }: Pick<ExplorerProps, "va
           />
           <FieldMessage field="q" errors={errors} />
         </div>
-        <div class="min-w-0">
-          <label for="field-from" class={label}>
-            From
-          </label>
-          <input id="field-from" name="from" type="date" value={dayOf(values.from, zone)} class={INPUT} aria-invalid={invalid("from")} aria-describedby="field-dates-hint field-from-error" />
-          <FieldMessage field="from" errors={errors} />
-        </div>
-        <div class="min-w-0">
-          <label for="field-to" class={label}>
-            To
-          </label>
-          <input id="field-to" name="to" type="date" value={dayOf(values.to, zone)} class={INPUT} aria-invalid={invalid("to")} aria-describedby="field-dates-hint field-to-error" />
-          <FieldMessage field="to" errors={errors} />
-        </div>
+        <DayRangeFields from={values.from} to={values.to} zone={zone} errors={errors} labelClass={label} />
       </div>
       {values.pageSize ? <input type="hidden" name="pageSize" value={values.pageSize} /> : ""}
       <div class="mt-3 flex flex-wrap items-center gap-3">

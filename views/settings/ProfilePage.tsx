@@ -1,10 +1,10 @@
 import type { Auth } from "../../src/features/auth/model";
 import { NAME_MAX } from "../../src/features/auth/model";
-import { formatInZone, zoneOffsetLabel } from "../../src/lib/zones";
 import { Button } from "../components/Button";
 import { Field } from "../components/Field";
 import { Flash } from "../components/Flash";
 import { AppShell } from "../layouts/AppShell";
+import { TimeZoneField } from "./TimeZoneField";
 
 /** The person's own account: name, time zone, address (read-only), and their password. */
 export function ProfilePage({ auth, zones, now }: { auth: Auth; zones: string[]; now: Date }) {
@@ -19,11 +19,6 @@ export function ProfilePage({ auth, zones, now }: { auth: Auth; zones: string[];
 }
 
 function ProfileForm({ auth, zones, now }: { auth: Auth; zones: string[]; now: Date }) {
-  const current = auth.user.timeZone;
-  const choices = current && !zones.includes(current) ? [current, ...zones] : zones;
-  const hint = current
-    ? `Schedules are entered and shown in this zone. It is now ${formatInZone(now, current, { withZone: false })} there (${zoneOffsetLabel(current, now)}).`
-    : "Not set yet: times are shown in UTC until you choose one.";
   return (
     <section class="rounded-lg border border-slate-200 bg-white p-4 sm:p-6" aria-labelledby="profile-heading">
       <h2 id="profile-heading" class="mb-4 font-medium">
@@ -47,35 +42,12 @@ function ProfileForm({ auth, zones, now }: { auth: Auth; zones: string[]; now: D
           </p>
         </div>
         <Field name="name" label="Name" value={auth.user.name} autocomplete="name" maxlength={NAME_MAX} hint="Shown to the people in your workspaces." />
-        <div class="mb-4">
-          <label for="field-timeZone" class="mb-1 block text-sm font-medium text-slate-700">
-            Time zone
-          </label>
-          <select
-            id="field-timeZone"
-            name="timeZone"
-            required
-            aria-describedby="field-timeZone-hint field-timeZone-error"
-            class="block w-full rounded border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2 focus:ring-sky-500"
-          >
-            {current ? (
-              ""
-            ) : (
-              <option value="" selected>
-                Choose your time zone
-              </option>
-            )}
-            {choices.map((zone) => (
-              <option value={zone} selected={zone === current} safe>
-                {zone}
-              </option>
-            ))}
-          </select>
-          <p id="field-timeZone-hint" class="mt-1 text-xs text-slate-500" safe>
-            {hint}
-          </p>
-          <p id="field-timeZone-error" class="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite"></p>
-        </div>
+        <TimeZoneField
+          current={auth.user.timeZone}
+          zones={zones}
+          now={now}
+          hint={{ set: "Schedules are entered and shown in this zone. ", unset: "Not set yet: times are shown in UTC until you choose one." }}
+        />
         <Button>Save profile</Button>
         <div id="profile-result" class="mt-4" aria-live="polite"></div>
       </form>

@@ -9,8 +9,8 @@ export async function insertKey(
   await db.orm.insert(db.t.apiKeys).values(row);
 }
 
-/** The workspace's keys, newest first, optionally only one creator's. Never the hash. */
-export async function listKeys(db: Database, workspaceId: string, createdBy?: string) {
+/** The workspace's keys, newest first, optionally only one creator's or only one key. Never the hash. */
+export async function listKeys(db: Database, workspaceId: string, only: { createdBy?: string; id?: string } = {}) {
   const { apiKeys, users } = db.t;
   return db.orm
     .select({
@@ -27,7 +27,13 @@ export async function listKeys(db: Database, workspaceId: string, createdBy?: st
     })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.createdBy))
-    .where(and(eq(apiKeys.workspaceId, workspaceId), createdBy ? eq(apiKeys.createdBy, createdBy) : undefined))
+    .where(
+      and(
+        eq(apiKeys.workspaceId, workspaceId),
+        only.createdBy ? eq(apiKeys.createdBy, only.createdBy) : undefined,
+        only.id ? eq(apiKeys.id, only.id) : undefined,
+      ),
+    )
     .orderBy(desc(apiKeys.createdAt));
 }
 

@@ -39,7 +39,7 @@ export function keyJson(key: KeyView) {
 }
 
 export async function listWorkspaceKeys(deps: Deps, scope: Scope): Promise<KeyView[]> {
-  return (await listKeys(deps.db, scope.workspaceId, seesAll(scope) ? undefined : scope.userId)).map(toView);
+  return (await listKeys(deps.db, scope.workspaceId, seesAll(scope) ? {} : { createdBy: scope.userId })).map(toView);
 }
 
 /** A new key: the secret is returned this once and only its SHA-256 is kept. */
@@ -74,8 +74,8 @@ export async function createKey(
     createdAt: now,
   });
   deps.log.info("api key created", { workspaceId: scope.workspaceId, keyId: id, scope: input.scope, role });
-  const [key] = (await listKeys(deps.db, scope.workspaceId)).filter((k) => k.id === id).map(toView);
-  return { key: key!, secret };
+  const [key] = await listKeys(deps.db, scope.workspaceId, { id });
+  return { key: toView(key!), secret };
 }
 
 /** Revoking is final: the key stops working on the next request, on every instance. */
@@ -84,7 +84,8 @@ export async function revokeKey(deps: Deps, scope: Scope, id: string): Promise<K
   if (!row || (!seesAll(scope) && row.createdBy !== scope.userId)) throw new NotFound("There is no such API key in this workspace.");
   await revokeKeyRow(deps.db, scope.workspaceId, id, deps.clock.now());
   deps.log.info("api key revoked", { workspaceId: scope.workspaceId, keyId: id });
-  return toView((await listKeys(deps.db, scope.workspaceId)).find((k) => k.id === id)!);
+  const [key] = await listKeys(deps.db, scope.workspaceId, { id });
+  return toView(key!);
 }
 
 /** What a live key may spend, alongside the Auth it resolves to. */
