@@ -9,7 +9,10 @@ window.addEventListener("DOMContentLoaded", () => {
     deepLinking: true,
     // The public validator badge would send the document to another site: off.
     validatorUrl: null,
-    docExpansion: "list",
+    // Sections start folded: with all 130-odd operations open, Swagger UI (5.35+) draws only the ones
+    // on screen (it virtualises from 150 rows), so the page opened on a short, half-drawn list. Folded,
+    // every section shows at once and a link to one operation (deepLinking) opens its section.
+    docExpansion: "none",
     defaultModelsExpandDepth: 0,
     displayRequestDuration: true,
     filter: true,

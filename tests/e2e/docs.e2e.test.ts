@@ -9,11 +9,7 @@ afterAll(async () => {
   await j?.stop();
 });
 
-// SKIPPED, KNOWN DEFECT (issue 14 stays open for it): since the last 32 routes were documented, Swagger UI
-// on /docs draws only the first operations of the first section and stops, with no error in the console
-// (/docs/json itself is complete and checked by tests/docs/openapi.test.ts). Found at the end of
-// session 8; this journey is the check to turn back on once it is fixed.
-test.skip("on a phone, a signed-in person reads the API reference, tries GET /auth/me from it, and nothing loads from another site", async () => {
+test("on a phone, a signed-in person reads the API reference, tries GET /auth/me from it, and nothing loads from another site", async () => {
   const page = await j.browser.newPage({ viewport: { width: 390, height: 844 } });
   const problems = watchProblems(page);
   const elsewhere: string[] = [];
@@ -24,12 +20,14 @@ test.skip("on a phone, a signed-in person reads the API reference, tries GET /au
 
   await page.goto(`${j.url}/docs`);
   await page.getByRole("heading", { name: /Sesame API/ }).waitFor();
-  // Every contract area is there, as a section of operations.
-  for (const tag of ["Accounts", "Sending", "Lists", "Templates", "Events", "Analytics", "API keys"]) {
-    await expect(page.locator(`h3#operations-tag-${tag.replace(/ /g, "_")}`).isVisible()).resolves.toBe(true);
+  // Every area is there as a folded section, all drawn at once (not only those on screen).
+  for (const tag of ["Accounts", "Sending", "Lists", "Templates", "Events", "Analytics", "Workspace", "Audit log", "Admin", "API keys"]) {
+    await page.locator(`h3#operations-tag-${tag.replace(/ /g, "_")}`).waitFor({ state: "visible" });
   }
+  await expect(page.locator("h3.opblock-tag").count()).resolves.toBe(18);
   await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
 
+  await page.locator("h3#operations-tag-Accounts").click();
   const me = page.locator("#operations-Accounts-getAuthMe");
   await me.locator(".opblock-summary-control").click();
   await me.getByRole("button", { name: "Try it out" }).click();
@@ -38,6 +36,12 @@ test.skip("on a phone, a signed-in person reads the API reference, tries GET /au
   await answer.waitFor();
   await expect(answer.textContent()).resolves.toContain("200");
   await expect(me.locator(".live-responses-table .microlight").first().textContent()).resolves.toContain("reader@example.com");
+
+  // A link to one operation opens its section and shows it.
+  // (A fresh load: a hash change alone is not a new visit.)
+  await page.goto("about:blank");
+  await page.goto(`${j.url}/docs#/Sending/postEmailSend`);
+  await page.locator("#operations-Sending-postEmailSend").waitFor({ state: "visible" });
 
   expect(elsewhere).toEqual([]);
   expect(problems).toEqual([]);
