@@ -72,6 +72,9 @@ test("an owner names the bucket on the AWS page, then uploads one file and picks
   await page.getByTestId("campaign-attachments").getByTestId("attachment-name").filter({ hasText: "Price list.pdf" }).waitFor({ state: "detached" });
   const saved = await (await page.request.get(`${j.url}/campaigns/${campaign.id}`)).json();
   expect(saved.attachments.map((a: { filename: string }) => a.filename)).toEqual(["q3-summary.pdf"]);
+  // The campaign's own page names its files among the details.
+  await page.goto(`${j.url}/campaigns/${campaign.id}`);
+  await expect(page.locator("#details").textContent()).resolves.toMatch(/Attachments\s*q3-summary\.pdf \(/);
 
   // The refused .exe is the one failed request (the browser and htmx each report its 422).
   expect(problems.filter((p) => !/\b422\b/.test(p))).toEqual([]);

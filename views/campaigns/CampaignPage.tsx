@@ -4,6 +4,7 @@ import { RECIPIENT_STATUSES, type CampaignCounts, type CampaignView, type Recipi
 import type { Rates } from "../../src/features/campaigns/guard";
 import type { CampaignReport } from "../../src/features/campaigns/report";
 import type { ListSummary } from "../../src/features/lists/model";
+import { sizeInWords } from "../../src/features/attachments/model";
 import { Button } from "../components/Button";
 import { Flash } from "../components/Flash";
 import { Pagination } from "../components/Pagination";
@@ -415,6 +416,7 @@ export function CampaignPage({ auth, campaign, recipients, lists, reputation, re
           <Fact label={campaign.kind === "send" && campaign.listIds.length === 0 ? "Sent to" : "Lists"} value={campaign.kind === "send" && campaign.listIds.length === 0 ? "Addresses given one by one" : listNames.join(", ") || "None chosen"} />
           <Fact label="Opens and clicks" value={campaign.tracking ? "Tracked" : "Not tracked"} />
           <Fact label="Duplicates across lists" value={n(campaign.duplicates)} />
+          <Fact label="Attachments" value={campaign.attachments.length ? campaign.attachments.map((a) => `${a.filename} (${sizeInWords(a.size)})`).join(", ") : "None"} />
         </dl>
       </Card>
     </AppShell>
