@@ -1,4 +1,5 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { collectIfLarge } from "../lib/memory";
 import { clientConfig } from "./client";
 import { sendBulkEmail, sendCampaignEmail } from "./ses";
 import type { SenderError, SenderReply, SenderRequest } from "./ses-sender";
@@ -19,12 +20,12 @@ function errorOf(err: unknown): SenderError {
 }
 
 // The SDK leaves much short-lived garbage per request, which JSC collects late: while requests come,
-// a full collection every 2 s keeps the process's peak memory down (see bench/send).
+// a full collection every 2 s when the process has grown keeps its peak memory down (see bench/send).
 let served = 0;
 setInterval(() => {
   if (served === 0) return;
   served = 0;
-  Bun.gc(true);
+  collectIfLarge();
 }, 2_000).unref();
 
 self.onmessage = async (event: MessageEvent<SenderRequest>) => {

@@ -4,6 +4,7 @@ import { AwsFailure } from "../../aws/errors";
 import type { Deps } from "../../deps";
 import { newId } from "../../lib/ids";
 import { describeForLog } from "../../lib/log";
+import { collectIfLarge } from "../../lib/memory";
 import { batchPlan, currentPace, giveBack, giveBackQuota, quotaExhausted, reserveSends, slowDown, speedUp, type AccountQuota } from "../../jobs/pacing";
 import { attachmentsForSending } from "../attachments/service";
 import { sendingKeys } from "../credentials/service";
@@ -137,10 +138,9 @@ async function tick(deps: Deps) {
   state.ticking = true;
   try {
     const now = deps.clock.now();
-    // Every mail leaves short-lived garbage (rendered HTML, query rows) that JSC collects late; while
-    // this process sends, a full collection every tick keeps its peak memory down (bench/send,
-    // 100,000 mails in bulk on SQLite: ~315 MB without, ~265 MB with this and the sending thread's own).
-    if (state.loops.size > 0) Bun.gc(true);
+    // While this process sends, a full collection when it has grown keeps its peak memory down
+    // (bench/send, 100,000 mails in bulk on SQLite: ~315 MB without, ~265 MB with this and the sending thread's own).
+    if (state.loops.size > 0) collectIfLarge();
     await beat(deps.db, runnerId, now, startedAt);
     if (state.ticks++ % 5 === 0 || state.takeOver) {
       const dead = state.takeOver
