@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { signUpInBrowser, startJourney, watchProblems, type Journey } from "../support/browser";
+import { htmxSettled, signUpInBrowser, startJourney, watchProblems, type Journey } from "../support/browser";
 import { startS3, type LocalS3 } from "../support/s3";
 
 // Chromium, the SES emulator and the local S3 take longer to start than a plain hook's 5 s.
@@ -51,6 +51,7 @@ test("an owner names the bucket on the AWS page, then uploads one file and picks
   await card.getByLabel("Upload a file").setInputFiles({ name: "Price list.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF prices") });
   await card.getByRole("button", { name: "Upload", exact: true }).click();
   await card.getByTestId("attachment-name").filter({ hasText: "Price list.pdf" }).waitFor();
+  await htmxSettled(page);
 
   await page.getByTestId("campaign-attachments").getByLabel("Or pick a file already in the bucket").fill("reports/");
   await page.getByRole("button", { name: "Attach reports/q3-summary.pdf" }).click();

@@ -45,6 +45,14 @@ export function watchProblems(page: Page): string[] {
 }
 
 /** Signs up through the page, as a newcomer would, and waits for the dashboard. */
+/**
+ * Waits until htmx has finished its swaps. New content is in the page a moment (htmx's settle delay)
+ * before htmx wires its triggers; a person never types that fast, a test can, and its input is lost.
+ */
+export async function htmxSettled(page: Page) {
+  await page.waitForFunction(() => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling"));
+}
+
 export async function signUpInBrowser(page: Page, baseUrl: string, email: string, password: string) {
   await page.goto(`${baseUrl}/signup`);
   await page.getByLabel("Email").fill(email);

@@ -8,6 +8,9 @@ const HTMX_CONFIG = JSON.stringify({
   selfRequestsOnly: true,
   // The CSP refuses style attributes, so htmx must not copy them onto swapped-in elements.
   attributesToSettle: ["class", "width", "height"],
+  // New content is wired at once, not 20 ms after it shows (no page here animates a settle): a field
+  // typed into the moment it appears would otherwise lose its first input.
+  defaultSettleDelay: 0,
   responseHandling: [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
