@@ -256,6 +256,7 @@ async function throughput(dialect: "sqlite" | "postgres", fake: SpawnedFake) {
       const listId = await importList(call, RECIPIENTS, "r");
       // The peak from here on is the send's, not the import's (Linux resets VmHWM on "5").
       writeFileSync(`/proc/${server.pid}/clear_refs`, "5");
+      const rssAtLaunch = server.rssMb();
       // The machine is shared: the bare loops run again just before and just after this path, and the
       // path is compared with their mean, so that load which comes and goes weighs on both alike.
       const bulk = path.startsWith("SendBulkEmail");
@@ -282,7 +283,7 @@ async function throughput(dialect: "sqlite" | "postgres", fake: SpawnedFake) {
         bare: (bareBefore + bareAfter) / 2,
         bareBulk: (bareBulkBefore + bareBulkAfter) / 2,
         text:
-          `${dialect.padEnd(10)} ${path.padEnd(30)} ${String(done.counts.sent).padStart(7)} sent  ${(done.counts.sent / seconds).toFixed(0).padStart(6)} mails/s  peak RSS ${server.peakRssMb()} MB  ` +
+          `${dialect.padEnd(10)} ${path.padEnd(30)} ${String(done.counts.sent).padStart(7)} sent  ${(done.counts.sent / seconds).toFixed(0).padStart(6)} mails/s  peak RSS ${server.peakRssMb()} MB (${rssAtLaunch} at launch)  ` +
           `(fake accepted ${accepted}, status ${done.status}; ${parts} CPU ${(cpuPerMail * 1000).toFixed(2)} ms per mail → ceiling on ${CORES} cores ${(CORES / cpuPerMail).toFixed(0)}/s)`,
       });
     } finally {

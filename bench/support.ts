@@ -33,6 +33,8 @@ export async function startServer(dialect: "sqlite" | "postgres", extraEnv: Reco
     base,
     url,
     pid: proc.pid,
+    /** The server process's resident memory now (VmRSS), in MB. */
+    rssMb: () => Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) / 1024),
     /** The server process's peak resident memory so far (VmHWM), in MB. */
     peakRssMb: () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) / 1024),
     async stop() {

@@ -20,13 +20,13 @@ function errorOf(err: unknown): SenderError {
 }
 
 // The SDK leaves much short-lived garbage per request, which JSC collects late: while requests come,
-// a full collection every 2 s when the process has grown keeps its peak memory down (see bench/send).
+// a full collection each second when the process has grown keeps its peak memory down (see bench/send).
 let served = 0;
 setInterval(() => {
   if (served === 0) return;
   served = 0;
   collectIfLarge();
-}, 2_000).unref();
+}, 1_000).unref();
 
 self.onmessage = async (event: MessageEvent<SenderRequest>) => {
   const request = event.data;
