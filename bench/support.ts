@@ -18,7 +18,9 @@ export async function startServer(dialect: "sqlite" | "postgres", extraEnv: Reco
   let drop = async () => {};
   if (dialect === "postgres") ({ url, drop } = await createPostgresDatabase(PG_URL, "sesame_bench"));
   const port = freePort();
-  const proc = Bun.spawn([process.execPath, MAIN], {
+  // BENCH_CPU_PROF=<dir>: the server writes a CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = Bun.spawn([process.execPath, ...profile, MAIN], {
     env: { ...process.env, DATA_DIR: join(dir, "data"), DATABASE_URL: url, APP_SECRET: "b".repeat(64), LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...extraEnv },
     stdout: "inherit",
     stderr: "inherit",

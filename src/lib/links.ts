@@ -28,6 +28,11 @@ export function escapeAttribute(value: string): string {
 
 /** Puts `fragment` just before </body> (or at the end when there is none). */
 export function beforeBodyEnd(html: string, fragment: string): string {
-  const at = html.toLowerCase().lastIndexOf("</body>");
+  // Lower-cased from the last exact "</body>" on (every layout ends with one): the same place as
+  // lower-casing the whole mail, without copying it for every recipient.
+  const exact = html.lastIndexOf("</body>");
+  const from = exact === -1 ? 0 : exact;
+  const found = html.slice(from).toLowerCase().lastIndexOf("</body>");
+  const at = found === -1 ? -1 : from + found;
   return at === -1 ? html + fragment : html.slice(0, at) + fragment + html.slice(at);
 }
