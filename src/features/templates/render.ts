@@ -43,9 +43,31 @@ function escapeHtml(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
-/** Fills every {{variable}} of `template` with what `substitute` gives for its name and fallback. */
-function fill(template: string, substitute: (name: string, fallback: string | undefined) => string): string {
-  return template.replace(VARIABLE, (_, rawName: string, fallback: string | undefined) => substitute(rawName.toLowerCase(), fallback));
+/** A template cut at its variables: the text between them, and each one's (lower-case) name and fallback. */
+interface Compiled {
+  between: string[];
+  names: string[];
+  fallbacks: (string | undefined)[];
+}
+
+function compile(template: string): Compiled {
+  const compiled: Compiled = { between: [], names: [], fallbacks: [] };
+  let last = 0;
+  for (const m of template.matchAll(VARIABLE)) {
+    compiled.between.push(template.slice(last, m.index));
+    compiled.names.push(m[1]!.toLowerCase());
+    compiled.fallbacks.push(m[2]);
+    last = m.index + m[0].length;
+  }
+  compiled.between.push(template.slice(last));
+  return compiled;
+}
+
+/** Fills every {{variable}} of a compiled template with what `substitute` gives for its name and fallback. */
+function fill(template: Compiled, substitute: (name: string, fallback: string | undefined) => string): string {
+  let out = template.between[0]!;
+  for (let i = 0; i < template.names.length; i++) out += substitute(template.names[i]!, template.fallbacks[i]) + template.between[i + 1]!;
+  return out;
 }
 
 /** A variable's value for one recipient (unescaped): its own, else the fallback, else empty and noted in `missing`. */
@@ -110,17 +132,37 @@ type Part = "html" | "text" | "subject";
  * template has no {{unsubscribe_url}}, the layout, safe link addresses, a text part, a one-line subject.
  */
 function assemble(input: Pick<RenderInput, "subject" | "html" | "text">, substitute: (part: Part) => (name: string, fallback: string | undefined) => string, keepUrl?: (url: string) => boolean) {
-  const usesUnsubscribe = templateVariables(input.html).includes("unsubscribe_url");
+  const sources = prepare(input);
+  const html = layout(safeUrls(fill(sources.html, substitute("html")), keepUrl));
+  const text = fill(sources.text, substitute("text"));
+  const subject = fill(sources.subject, substitute("subject")).replace(/[\r\n]+/g, " ").trim();
+  return { subject, html, text };
+}
+
+interface Prepared {
+  input: Pick<RenderInput, "subject" | "html" | "text">;
+  subject: Compiled;
+  html: Compiled;
+  text: Compiled;
+}
+
+/** The last few templates, prepared: a campaign renders the same one for every recipient. */
+const prepared = new Map<string, Prepared>();
+
+/** A template's three parts with the unsubscribe footer added where it lacks {{unsubscribe_url}}, cut at their variables. */
+function prepare(input: Pick<RenderInput, "subject" | "html" | "text">): Prepared {
+  const found = prepared.get(input.html);
+  if (found && found.input.subject === input.subject && found.input.text === input.text) return found;
   // Every mail carries a way out: a template without {{unsubscribe_url}} gets a footer with it.
-  const htmlSource = usesUnsubscribe
+  const htmlSource = templateVariables(input.html).includes("unsubscribe_url")
     ? input.html
     : `${input.html}<p style="${FOOTER_STYLE}">Don't want these emails? <a href="{{unsubscribe_url}}" style="color:#64748b;">Unsubscribe</a>.</p>`;
-  const html = layout(safeUrls(fill(htmlSource, substitute("html")), keepUrl));
   const textSource = input.text?.trim() ? input.text : textFromHtml(input.html);
   const textWithFooter = templateVariables(textSource).includes("unsubscribe_url") ? textSource : `${textSource}\n\n--\nUnsubscribe: {{unsubscribe_url}}`;
-  const text = fill(textWithFooter, substitute("text"));
-  const subject = fill(input.subject, substitute("subject")).replace(/[\r\n]+/g, " ").trim();
-  return { subject, html, text };
+  const made: Prepared = { input: { subject: input.subject, html: input.html, text: input.text }, subject: compile(input.subject), html: compile(htmlSource), text: compile(textWithFooter) };
+  if (prepared.size >= TEXT_CACHE_SIZE) prepared.delete(prepared.keys().next().value!);
+  prepared.set(input.html, made);
+  return made;
 }
 
 export function renderMessage(input: RenderInput): RenderedMessage {

@@ -34,16 +34,17 @@ function keys(config: Config): Buffer[] {
   return found;
 }
 
+// A token needs no escaping: the origin and the path are the address `new URL` would give (see tracking/links.ts).
 /** The signed per-recipient unsubscribe link that goes into every mail (and its List-Unsubscribe header). */
 export function unsubscribeUrl(config: Config, claims: { workspaceId: string; email: string; campaignId?: string | null }): string {
   const token = signToken({ w: claims.workspaceId, e: claims.email, ...(claims.campaignId ? { c: claims.campaignId } : {}) }, keys(config)[0]!);
-  return new URL(`/u/${token}`, config.publicUrl).toString();
+  return `${config.publicUrl.origin}/u/${token}`;
 }
 
 /** The link that goes into test mails and previews: it shows the unsubscribe page in its test mode and suppresses no one. */
 export function testUnsubscribeUrl(config: Config, workspaceId: string): string {
   const token = signToken({ w: workspaceId, t: 1 }, keys(config)[0]!);
-  return new URL(`/u/${token}`, config.publicUrl).toString();
+  return `${config.publicUrl.origin}/u/${token}`;
 }
 
 export type UnsubscribeTarget =
