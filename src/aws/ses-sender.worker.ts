@@ -38,8 +38,8 @@ setInterval(() => {
   collectIfLarge();
 }, 1_000).unref();
 
-self.onmessage = async (event: MessageEvent<SenderRequest>) => {
-  const request = event.data;
+self.onmessage = async (event: MessageEvent<SenderRequest | string>) => {
+  const request: SenderRequest = typeof event.data === "string" ? JSON.parse(event.data) : event.data;
   served++;
   if (request.type === "open") {
     // No SDK retries: a retry after a timeout could mail someone twice. The sender decides what to
