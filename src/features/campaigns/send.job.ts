@@ -223,6 +223,9 @@ async function expand(deps: Deps, workspaceId: string, id: string) {
       if (upto === null) break;
       after = upto;
       await advanceExpansion(deps.db, id, listIndex * LIST_STRIDE + after);
+      // A turn of the event loop between slices, as after each batch sent (sendLoop): on SQLite the
+      // whole list would otherwise be copied without one, holding up every request meanwhile.
+      await sleep(0);
     }
     await advanceExpansion(deps.db, id, (listIndex + 1) * LIST_STRIDE);
   }
@@ -379,6 +382,11 @@ async function sendLoop(deps: Deps, workspaceId: string, id: string) {
       }
       const attempts = await sendBatch(deps, client, content, plan, rows, reservation);
       const outcome = await settle(deps, workspaceId, id, attempts);
+      // A turn of the event loop after each batch: SQLite answers here without one (its promises are
+      // already settled), and only a turn lets the runtime free the statements of the batch, which
+      // the client prepares anew for each query and which its garbage collector cannot see. Without
+      // it, 100,000 mails in bulk grew the process by ~150 MB (bench/send).
+      await sleep(0);
       await giveBackQuota(deps.db, workspaceId, outcome.unsent);
       if (outcome.stop) return;
       if (outcome.throttled) {
