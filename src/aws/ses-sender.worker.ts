@@ -8,8 +8,6 @@ import type { SenderError, SenderReply, SenderRequest } from "./ses-sender";
 declare const self: Worker;
 
 const clients = new Map<number, SESv2Client>();
-/** As long as the SDK's handler waited for any AWS call (src/aws/client.ts). */
-const SEND_TIMEOUT_MS = 15_000;
 
 /**
  * A connection cut once the request may have gone out. The SDK's node:http handler names these a
@@ -48,8 +46,9 @@ self.onmessage = async (event: MessageEvent<SenderRequest | string>) => {
     // CPU per SendEmail than the SDK's node:http handler and sends about a quarter more per second
     // (bench/send). Its one timeout is the whole request's; the answer to a send that outlives it is
     // unknown, as before.
-    const handler = new FetchHttpHandler({ requestTimeout: SEND_TIMEOUT_MS, keepAlive: true });
-    clients.set(request.client, new SESv2Client({ ...clientConfig(request.keys, request.endpoint), requestHandler: handler, maxAttempts: 1 }));
+    const config = clientConfig(request.keys, request.endpoint);
+    const handler = new FetchHttpHandler({ requestTimeout: config.requestHandler.requestTimeout, keepAlive: true });
+    clients.set(request.client, new SESv2Client({ ...config, requestHandler: handler, maxAttempts: 1 }));
     self.postMessage({ call: request.call, ok: true, value: "ready" } satisfies SenderReply);
     return;
   }

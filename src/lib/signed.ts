@@ -10,6 +10,15 @@ export function signToken(payload: object, key: Buffer): string {
   return `${body}.${mac(body, key)}`;
 }
 
+/**
+ * The public address of a token under `path` ("/u", "/t/o"…). A token is base64url and one ".", so
+ * nothing needs escaping: the origin and the path make the address `new URL` would, without parsing
+ * one for every link of every mail.
+ */
+export function tokenLink(publicUrl: URL, path: string, token: string): string {
+  return `${publicUrl.origin}${path}/${token}`;
+}
+
 export function verifyToken<T>(token: string, keys: Buffer[]): T | null {
   if (token.length > 2048) return null;
   const dot = token.indexOf(".");

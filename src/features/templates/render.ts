@@ -80,21 +80,8 @@ function valueOf(values: Record<string, string>, name: string, fallback: string 
   return "";
 }
 
-/** The last few conversions: a campaign renders the same template for every recipient, and html-to-text costs about a millisecond. */
-const textCache = new Map<string, string>();
-const TEXT_CACHE_SIZE = 16;
-
-/** Plain text from HTML, with links as "text [url]", for templates whose text part is left empty. */
+/** Plain text from HTML, with links as "text [url]", for templates whose text part is left empty (about a millisecond: `prepare` keeps it per template). */
 export function textFromHtml(html: string): string {
-  const cached = textCache.get(html);
-  if (cached !== undefined) return cached;
-  const text = convertToText(html);
-  if (textCache.size >= TEXT_CACHE_SIZE) textCache.delete(textCache.keys().next().value!);
-  textCache.set(html, text);
-  return text;
-}
-
-function convertToText(html: string): string {
   return htmlToText(html, {
     wordwrap: 78,
     selectors: [
@@ -148,6 +135,7 @@ interface Prepared {
 
 /** The last few templates, prepared: a campaign renders the same one for every recipient. */
 const prepared = new Map<string, Prepared>();
+const PREPARED_KEPT = 16;
 
 /** A template's three parts with the unsubscribe footer added where it lacks {{unsubscribe_url}}, cut at their variables. */
 function prepare(input: Pick<RenderInput, "subject" | "html" | "text">): Prepared {
@@ -160,7 +148,7 @@ function prepare(input: Pick<RenderInput, "subject" | "html" | "text">): Prepare
   const textSource = input.text?.trim() ? input.text : textFromHtml(input.html);
   const textWithFooter = templateVariables(textSource).includes("unsubscribe_url") ? textSource : `${textSource}\n\n--\nUnsubscribe: {{unsubscribe_url}}`;
   const made: Prepared = { input: { subject: input.subject, html: input.html, text: input.text }, subject: compile(input.subject), html: compile(htmlSource), text: compile(textWithFooter) };
-  if (prepared.size >= TEXT_CACHE_SIZE) prepared.delete(prepared.keys().next().value!);
+  if (prepared.size >= PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
   prepared.set(input.html, made);
   return made;
 }

@@ -1,6 +1,6 @@
 import type { Config } from "../../config";
 import { deriveKey } from "../../lib/keys";
-import { signToken, verifyToken } from "../../lib/signed";
+import { signToken, tokenLink, verifyToken } from "../../lib/signed";
 
 /**
  * The signed addresses a sent mail carries for its open pixel and its links. Each names the
@@ -32,11 +32,9 @@ function keys(config: Config): Buffer[] {
 
 const day = (now: Date) => Math.floor(now.getTime() / 86_400_000);
 
-// A token is base64url and one ".", nothing to escape: the origin and the path make the same address
-// `new URL` gives, without parsing one for every link of every mail.
 export function openPixelUrl(config: Config, to: { workspaceId: string; campaignId: string; recipientId: number }, now: Date): string {
   const token = signToken({ w: to.workspaceId, c: to.campaignId, r: to.recipientId, i: day(now) } satisfies TrackingClaims, keys(config)[0]!);
-  return `${config.publicUrl.origin}/t/o/${token}`;
+  return tokenLink(config.publicUrl, "/t/o", token);
 }
 
 /** verifyToken reads no longer token: a link this long stays as it is, untracked, rather than broken. */
@@ -45,7 +43,7 @@ const TOKEN_MAX = 2048;
 export function clickUrl(config: Config, to: { workspaceId: string; campaignId: string; recipientId: number }, url: string, now: Date): string {
   const token = signToken({ w: to.workspaceId, c: to.campaignId, r: to.recipientId, u: url, i: day(now) } satisfies TrackingClaims, keys(config)[0]!);
   if (token.length > TOKEN_MAX) return url;
-  return `${config.publicUrl.origin}/t/c/${token}`;
+  return tokenLink(config.publicUrl, "/t/c", token);
 }
 
 /** The claims of a pixel or click token, or null when it is tampered with or signed by another secret. */

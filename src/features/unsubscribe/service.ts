@@ -3,7 +3,7 @@ import { transaction } from "../../db/client";
 import type { Deps } from "../../deps";
 import { NotFound } from "../../lib/errors";
 import { deriveKey } from "../../lib/keys";
-import { signToken, verifyToken } from "../../lib/signed";
+import { signToken, tokenLink, verifyToken } from "../../lib/signed";
 import { setContactStatusByEmail } from "../contacts/queries";
 import { insertEvents } from "../events/queries";
 import { addSuppressions, findSuppressed } from "../suppressions/queries";
@@ -34,17 +34,16 @@ function keys(config: Config): Buffer[] {
   return found;
 }
 
-// A token needs no escaping: the origin and the path are the address `new URL` would give (see tracking/links.ts).
 /** The signed per-recipient unsubscribe link that goes into every mail (and its List-Unsubscribe header). */
 export function unsubscribeUrl(config: Config, claims: { workspaceId: string; email: string; campaignId?: string | null }): string {
   const token = signToken({ w: claims.workspaceId, e: claims.email, ...(claims.campaignId ? { c: claims.campaignId } : {}) }, keys(config)[0]!);
-  return `${config.publicUrl.origin}/u/${token}`;
+  return tokenLink(config.publicUrl, "/u", token);
 }
 
 /** The link that goes into test mails and previews: it shows the unsubscribe page in its test mode and suppresses no one. */
 export function testUnsubscribeUrl(config: Config, workspaceId: string): string {
   const token = signToken({ w: workspaceId, t: 1 }, keys(config)[0]!);
-  return `${config.publicUrl.origin}/u/${token}`;
+  return tokenLink(config.publicUrl, "/u", token);
 }
 
 export type UnsubscribeTarget =
